@@ -1,0 +1,9 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Tandem's rules for django-allauth's sign-up and sign-in."""
+
+    def is_open_for_signup(self, request):
+        return getattr(settings, "TANDEM_OPEN_SIGNUP", True)

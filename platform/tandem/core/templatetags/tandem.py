@@ -1,0 +1,25 @@
+from django import template
+from django.utils import timezone
+
+from tandem.core.hooks import space_links
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def space_menu(context, space):
+    """The space's menu: its home and members, then what each app adds."""
+    return space_links(context["request"].user, space)
+
+
+@register.filter
+def local_time(value, zone):
+    """A datetime in a given zone (a meeting's own, say)."""
+    import zoneinfo
+
+    if value is None:
+        return ""
+    try:
+        return timezone.localtime(value, zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return value

@@ -1,0 +1,122 @@
+"""The one answer to "may this person do X in this space?".
+
+Every view, socket action, export and command asks ``can`` (or
+``queries.access_space``, which asks it). Roles come from the person's
+membership in the space and from coordinating the organisation that runs it.
+"""
+
+from enum import StrEnum
+
+from tandem.accounts.models import OrganisationRole
+
+from .models import Membership, Role
+
+ORG_COORDINATOR = "org_coordinator"
+
+
+class Perm(StrEnum):
+    VIEW_SPACE = "view_space"
+    READ_CHAT = "read_chat"
+    POST_CHAT = "post_chat"
+    MODERATE = "moderate"
+    MANAGE_MEMBERS = "manage_members"
+    INVITE = "invite"
+    VIEW_MEETINGS = "view_meetings"
+    RSVP = "rsvp"
+    SCHEDULE = "schedule"
+    VIEW_ATTENDANCE = "view_attendance"
+    LOG_SESSION = "log_session"
+    CONFIRM_LOG = "confirm_log"
+    APPROVE_LOG = "approve_log"
+    VIEW_RATES = "view_rates"
+
+
+_TAKE_PART = {Perm.VIEW_SPACE, Perm.READ_CHAT, Perm.POST_CHAT, Perm.VIEW_MEETINGS, Perm.RSVP}
+_LEAD = _TAKE_PART | {
+    Perm.MODERATE,
+    Perm.INVITE,
+    Perm.SCHEDULE,
+    Perm.VIEW_ATTENDANCE,
+    Perm.MANAGE_MEMBERS,
+}
+
+ROLE_PERMS = {
+    Role.MEMBER: frozenset(_TAKE_PART),
+    Role.TUTOR: frozenset(_LEAD | {Perm.LOG_SESSION}),
+    Role.COUNSELLOR: frozenset(_LEAD | {Perm.CONFIRM_LOG}),
+    Role.PARTICIPANT: frozenset(_TAKE_PART),
+    Role.FACILITATOR: frozenset(_LEAD - {Perm.MANAGE_MEMBERS}),
+    Role.COORDINATOR: frozenset(_LEAD),
+    # Coordinators of the organisation that runs a space set it up and approve
+    # its session logs, but do not read its chat unless they are members.
+    ORG_COORDINATOR: frozenset(
+        {
+            Perm.VIEW_SPACE,
+            Perm.VIEW_MEETINGS,
+            Perm.MANAGE_MEMBERS,
+            Perm.INVITE,
+            Perm.SCHEDULE,
+            Perm.VIEW_ATTENDANCE,
+            Perm.APPROVE_LOG,
+            Perm.VIEW_RATES,
+        }
+    ),
+}
+
+
+def roles_in(user, space):
+    """The roles ``user`` holds in ``space``, cached on the user for one request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache = user.__dict__.setdefault("_tandem_roles", {})
+    if space.pk not in cache:
+        roles = set(
+            Membership.objects.filter(space_id=space.pk, user_id=user.pk).values_list(
+                "role", flat=True
+            )
+        )
+        if OrganisationRole.objects.filter(
+            user_id=user.pk,
+            organisation_id=space.organisation_id,
+            role=OrganisationRole.Role.COORDINATOR,
+        ).exists():
+            roles.add(ORG_COORDINATOR)
+        cache[space.pk] = frozenset(roles)
+    return cache[space.pk]
+
+
+def forget_roles(user):
+    """Drop the cached roles, after a membership of ``user`` changed."""
+    user.__dict__.pop("_tandem_roles", None)
+
+
+def perms_in(user, space):
+    perms = set()
+    for role in roles_in(user, space):
+        perms |= ROLE_PERMS.get(role, frozenset())
+    return frozenset(perms)
+
+
+def can(user, perm, space):
+    """May ``user`` do ``perm`` in ``space``? Archived spaces are read-only."""
+    perms = perms_in(user, space)
+    if space.archived and perm not in {Perm.VIEW_SPACE, Perm.READ_CHAT, Perm.VIEW_MEETINGS}:
+        return False
+    return Perm(perm) in perms
+
+
+def is_org_coordinator(user, organisation_id):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return OrganisationRole.objects.filter(
+        user_id=user.pk,
+        organisation_id=organisation_id,
+        role=OrganisationRole.Role.COORDINATOR,
+    ).exists()
+
+
+def role_may_join_space(role, space):
+    from .models import PEER_GROUP_ROLES, PRACTITIONER_ROLES
+
+    allowed = PEER_GROUP_ROLES if space.is_peer_group else PRACTITIONER_ROLES
+    return role in allowed

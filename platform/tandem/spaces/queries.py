@@ -1,0 +1,68 @@
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+
+from tandem.accounts.models import OrganisationRole
+
+from .models import Membership, Role, Space
+from .permissions import Perm, can
+
+
+def access_space(user, space_id, perm=Perm.VIEW_SPACE):
+    """The space, if ``user`` may do ``perm`` in it.
+
+    Raises Http404 when the person has no part in the space at all (so its
+    existence is not revealed) and PermissionDenied when they have a part but
+    not this permission.
+    """
+    try:
+        space = Space.objects.select_related("organisation").get(pk=space_id)
+    except (Space.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not can(user, Perm.VIEW_SPACE, space):
+        raise Http404
+    if not can(user, perm, space):
+        raise PermissionDenied
+    return space
+
+
+def spaces_of(user):
+    """Spaces the person is a member of or coordinates, with co-lead counts."""
+    coordinated = OrganisationRole.objects.filter(
+        user_id=user.pk, role=OrganisationRole.Role.COORDINATOR
+    ).values("organisation_id")
+    return (
+        Space.objects.filter(
+            Q(memberships__user_id=user.pk) | Q(organisation_id__in=coordinated),
+            archived=False,
+        )
+        .distinct()
+        .select_related("organisation")
+        .annotate(
+            tutor_count=Count("memberships", filter=Q(memberships__role=Role.TUTOR), distinct=True),
+            counsellor_count=Count(
+                "memberships", filter=Q(memberships__role=Role.COUNSELLOR), distinct=True
+            ),
+            member_count=Count("memberships", distinct=True),
+            is_member=Exists(Membership.objects.filter(space_id=OuterRef("pk"), user_id=user.pk)),
+        )
+        .order_by("kind", "name")
+    )
+
+
+def co_lead_status(space):
+    """Which co-leads a peer group has: {"tutor": bool, "counsellor": bool}."""
+    roles = set(
+        Membership.objects.filter(space=space, role__in=[Role.TUTOR, Role.COUNSELLOR]).values_list(
+            "role", flat=True
+        )
+    )
+    return {"tutor": Role.TUTOR in roles, "counsellor": Role.COUNSELLOR in roles}
+
+
+def members_of(space):
+    return (
+        Membership.objects.filter(space=space)
+        .select_related("user")
+        .order_by("role", "user__display_name", "user__username")
+    )

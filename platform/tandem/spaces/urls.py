@@ -1,0 +1,33 @@
+from django.urls import path
+
+from . import views
+
+app_name = "spaces"
+urlpatterns = [
+    path("spaces/<int:space_id>/", views.space_home, name="home"),
+    path("spaces/<int:space_id>/members/", views.member_list, name="members"),
+    path(
+        "spaces/<int:space_id>/members/<int:membership_id>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "spaces/<int:space_id>/members/<int:membership_id>/role/",
+        views.member_role,
+        name="member_role",
+    ),
+    path("spaces/<int:space_id>/rules/", views.rules, name="rules"),
+    path("spaces/<int:space_id>/invitations/", views.invitation_list, name="invitations"),
+    path(
+        "spaces/<int:space_id>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "spaces/<int:space_id>/invitations/<int:invitation_id>/qr.svg",
+        views.invitation_qr,
+        name="invitation_qr",
+    ),
+    path("join/", views.join, name="join"),
+    path("join/<str:token>/", views.join_link, name="join_link"),
+]

@@ -1,0 +1,27 @@
+import pytest
+from django.test import Client
+
+from tests.world import ROLES, build_world
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture
+def client_for(world):
+    """A signed-in test client for a role of the fixture world."""
+
+    def make(role):
+        client = Client()
+        if role != "anonymous":
+            client.force_login(world.people[role])
+        return client
+
+    return make
+
+
+@pytest.fixture(params=ROLES)
+def role(request):
+    return request.param

@@ -1,0 +1,11 @@
+from . import ALL, SIGNED_IN, Route, expect
+
+ROUTES = {
+    "dashboard": Route(get=expect(SIGNED_IN)),
+    "healthz": Route(get=expect(ALL)),
+    "set_language": Route(
+        get=expect(ALL, ok_status=405),
+        post=expect(ALL, ok_status="redirect"),
+        post_data=lambda world: {"language": "fi", "next": "/"},
+    ),
+}
