@@ -12,6 +12,8 @@ urlpatterns = [
     path("", space_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
     path("language/", core_views.set_language, name="set_language"),
+    path("notifications/", core_views.notification_list, name="notifications"),
+    path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("tandem.accounts.urls")),
     path("", include("tandem.spaces.urls")),

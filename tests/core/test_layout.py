@@ -41,3 +41,17 @@ def test_times_in_persons_time_zone(world, client_for):
     member.save()
     body = client_for("member").get(reverse("dashboard")).content.decode()
     assert "America/Bogota" in body
+
+
+def test_notifications_are_personal(world, client_for, django_capture_on_commit_callbacks):
+    from tandem.core.notifications import notify
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(users=[world.people["tutor"]], kind="test", text="For the tutor only")
+    assert (
+        "For the tutor only" in client_for("tutor").get(reverse("notifications")).content.decode()
+    )
+    assert (
+        "For the tutor only"
+        not in client_for("member").get(reverse("notifications")).content.decode()
+    )

@@ -1,9 +1,16 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from tandem.accounts import actions as account_actions
+
+from . import notifications
+from .models import Notification
 
 
 def set_language(request):
@@ -33,3 +40,18 @@ def healthz(request):
 def too_many_tries(request):
     """A clear page for a rate limit that was reached (HTTP 429)."""
     return render(request, "core/too_many_tries.html", status=429)
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(
+        Notification.objects.filter(user=request.user), settings.TANDEM["PAGE_SIZE"]
+    ).get_page(request.GET.get("page"))
+    return render(request, "core/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    notifications.mark_read(actor=request.user)
+    return redirect("notifications")
