@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed lint bench messages clean
+.PHONY: run test install migrate seed lint bench messages translations clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -18,7 +18,10 @@ install: $(STAMP)
 var:
 	mkdir -p var
 
-migrate: install var
+translations: install
+	DEBUG=1 $(PY) manage.py compile_translations
+
+migrate: install var translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -28,7 +31,7 @@ run: seed
 	@echo "Tandem is at http://127.0.0.1:8000 (stop with Ctrl+C)"
 	DEBUG=1 $(VENV)/bin/daphne -b 127.0.0.1 -p 8000 tandem.asgi:application
 
-test: install
+test: install translations
 	$(PY) -m pytest
 
 lint: install
@@ -37,6 +40,11 @@ lint: install
 
 bench: install
 	$(PY) tests/bench/run.py $(BENCH_ARGS)
+
+# Refresh the catalogues from the source (needs GNU gettext; translators' tool only).
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages --no-obsolete --no-location --ignore='.venv/*' --ignore='tests/*' --ignore='var/*' \
+		-l fi -l sv -l nl -l fr -l ar -l fa -l uk -l tr -l so
 
 clean:
 	rm -rf $(VENV) var

@@ -200,7 +200,7 @@ LANGUAGES = [
     ("tr", _("Turkish")),
     ("so", _("Somali")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [Path(env("LOCALE_DIR", str(BASE_DIR / "locale")))]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
