@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import PEER_GROUP_ROLES, PRACTITIONER_ROLES, Role
+from .models import PEER_GROUP_ROLES, PRACTITIONER_ROLES, Role, Space
 
 
 def role_choices(space):
@@ -63,3 +63,31 @@ class NewPersonForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords are not the same."))
         return data
+
+
+class SpaceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("You can use **bold**, *italics*, lists and links."),
+    )
+    rules = forms.CharField(
+        label=_("Group rules"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown to new members before their first message."),
+    )
+
+
+class NewSpaceForm(SpaceForm):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Space.Kind.choices)
+    field_order = ["organisation", "kind", "name", "description", "rules"]
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations

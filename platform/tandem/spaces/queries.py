@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
-from tandem.accounts.models import OrganisationRole
+from tandem.accounts.models import Organisation, OrganisationRole
 
 from .models import Membership, Role, Space
 from .permissions import Perm, can
@@ -66,3 +66,9 @@ def members_of(space):
         .select_related("user")
         .order_by("role", "user__display_name", "user__username")
     )
+
+
+def organisations_coordinated_by(user):
+    return Organisation.objects.filter(
+        roles__user_id=user.pk, roles__role=OrganisationRole.Role.COORDINATOR
+    ).order_by("name")

@@ -4,7 +4,9 @@ from . import views
 
 app_name = "spaces"
 urlpatterns = [
+    path("spaces/new/", views.space_new, name="new"),
     path("spaces/<int:space_id>/", views.space_home, name="home"),
+    path("spaces/<int:space_id>/edit/", views.space_edit, name="edit"),
     path("spaces/<int:space_id>/members/", views.member_list, name="members"),
     path(
         "spaces/<int:space_id>/members/<int:membership_id>/remove/",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,7 @@ from tandem.core.hooks import dashboard_sections, space_sections
 from tandem.core.views import too_many_tries
 
 from . import actions, queries
-from .forms import InvitationForm, JoinCodeForm, NewPersonForm, RoleForm
+from .forms import InvitationForm, JoinCodeForm, NewPersonForm, NewSpaceForm, RoleForm, SpaceForm
 from .models import Invitation, Membership
 from .permissions import Perm, can, perms_in
 
@@ -32,8 +32,38 @@ def dashboard(request):
     return render(
         request,
         "spaces/dashboard.html",
-        {"spaces": spaces, "sections": dashboard_sections(request)},
+        {
+            "spaces": spaces,
+            "sections": dashboard_sections(request),
+            "coordinates": queries.organisations_coordinated_by(request.user).exists(),
+        },
     )
+
+
+@login_required
+def space_new(request):
+    """Coordinators set up a peer group or practitioner space of their organisation."""
+    organisations = queries.organisations_coordinated_by(request.user)
+    if not organisations.exists():
+        raise PermissionDenied
+    form = NewSpaceForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        space = actions.create_space(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The space is ready. Now invite its people."))
+        return redirect("spaces:invitations", space_id=space.pk)
+    return render(request, "spaces/space_form.html", {"form": form, "space": None})
+
+
+@login_required
+def space_edit(request, space_id):
+    space = queries.access_space(request.user, space_id, Perm.MANAGE_MEMBERS)
+    initial = {"name": space.name, "description": space.description, "rules": space.rules}
+    form = SpaceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.update_space(actor=request.user, space=space, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("spaces:home", space_id=space.pk)
+    return render(request, "spaces/space_form.html", {"form": form, "space": space})
 
 
 @login_required

@@ -24,6 +24,17 @@ def invitation(world):
 
 
 ROUTES = {
+    "spaces:new": Route(
+        get=expect({"coordinator", "other_coordinator"}),
+        post=expect({"coordinator", "other_coordinator"}),
+        post_data=lambda world: {},
+    ),
+    "spaces:edit": Route(
+        kwargs=space,
+        get=expect(GROUP_A_MANAGERS),
+        post=expect(GROUP_A_MANAGERS),
+        post_data=lambda world: {},
+    ),
     "spaces:home": Route(kwargs=space, get=expect(GROUP_A_VIEWERS)),
     "spaces:members": Route(kwargs=space, get=expect(GROUP_A_VIEWERS)),
     "spaces:rules": Route(
