@@ -1,0 +1,743 @@
+"""Every write to session logs, rates, periods and statements goes through here.
+
+Each action checks permission (``PermissionDenied`` with a reason a person can
+read), validates (``ValidationError`` with a code and a translated message),
+writes in one transaction, appends to the chained audit and notifies on commit.
+Rows that count for money are locked with ``select_for_update`` where two
+people may act at once (approving, closing, paying).
+"""
+
+import calendar
+import zoneinfo
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.accounts.models import Organisation, OrganisationRole
+from tandem.core.notifications import notify
+from tandem.spaces.models import Membership, Role
+
+from . import permissions
+from .models import (
+    CENT,
+    CURRENCY_CODES,
+    HOME_CURRENCY,
+    MAX_PREPARATION_MINUTES,
+    MAX_SESSION_HOURS,
+    Adjustment,
+    AuditRow,
+    ChainHead,
+    Period,
+    RateCard,
+    SessionLog,
+    Statement,
+    StatementLine,
+    chain_hash,
+)
+
+State = SessionLog.State
+
+
+# --- the audit chain --------------------------------------------------------
+
+
+def _audit(*, actor, action, organisation_id, log=None, statement=None, **fields):
+    """Append one row to the chain; the head row lock keeps rows in hash order."""
+    head, _created = ChainHead.objects.get_or_create(pk=1)
+    head = ChainHead.objects.select_for_update().get(pk=1)
+    row = AuditRow(
+        created=timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        log=log,
+        statement=statement,
+        organisation_id=organisation_id,
+        from_state=fields.pop("from_state", ""),
+        to_state=fields.pop("to_state", ""),
+        reason=fields.pop("reason", ""),
+        data={k: str(v) if isinstance(v, Decimal | date) else v for k, v in fields.items()},
+        previous_hash=head.last_hash,
+    )
+    row.hash = chain_hash(head.last_hash, row.content())
+    row.save()
+    head.last_hash = row.hash
+    head.save(update_fields=["last_hash"])
+    return row
+
+
+def verify_chain():
+    """Walk the audit chain in order.
+
+    Returns ``(rows_checked, first_bad_row, tail_missing)``: the first row whose
+    link or hash does not match, or ``tail_missing`` when rows were cut off the
+    end (the head no longer points at the last row).
+    """
+    previous = "0" * 64
+    checked = 0
+    for row in AuditRow.objects.order_by("id").iterator(chunk_size=500):
+        if row.previous_hash != previous or row.hash != chain_hash(previous, row.content()):
+            return checked, row, False
+        previous = row.hash
+        checked += 1
+    head = ChainHead.objects.filter(pk=1).first()
+    tail_missing = head is not None and head.last_hash != previous
+    return checked, None, tail_missing
+
+
+# --- logging a session ------------------------------------------------------
+
+
+def _fail(code, message, **params):
+    raise ValidationError(message, code=code, params=params or None)
+
+
+def _local_date(moment, user):
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return moment.astimezone(zone).date()
+
+
+def _validate_session(
+    *, tutor, space, counsellor, start, end, preparation_minutes, attendees, log=None
+):
+    if start is None or end is None or timezone.is_naive(start) or timezone.is_naive(end):
+        _fail("times_required", _("Give the start and the end of the session."))
+    if end <= start:
+        _fail("end_before_start", _("The session must end after it starts."))
+    if end > timezone.now():
+        _fail("in_future", _("A session can be logged only after it has taken place."))
+    if end - start > timedelta(hours=MAX_SESSION_HOURS):
+        _fail(
+            "too_long",
+            _("A session can last at most %(hours)d hours.") % {"hours": MAX_SESSION_HOURS},
+        )
+    if not isinstance(preparation_minutes, int) or not (
+        0 <= preparation_minutes <= MAX_PREPARATION_MINUTES
+    ):
+        _fail(
+            "preparation_out_of_range",
+            _("Preparation time must be between 0 and %(minutes)d minutes.")
+            % {"minutes": MAX_PREPARATION_MINUTES},
+        )
+    if (
+        counsellor is None
+        or not Membership.objects.filter(
+            space=space, user=counsellor, role=Role.COUNSELLOR
+        ).exists()
+    ):
+        _fail("not_counsellor", _("Choose the counsellor who co-led this group's session."))
+    attendee_ids = {a.pk for a in attendees}
+    members = set(
+        Membership.objects.filter(
+            space=space, user_id__in=attendee_ids, role=Role.MEMBER
+        ).values_list("user_id", flat=True)
+    )
+    if attendee_ids - members:
+        _fail("attendee_not_member", _("Only members of the group can be marked as present."))
+    overlapping = SessionLog.objects.filter(tutor=tutor, start__lt=end, end__gt=start)
+    if log is not None:
+        overlapping = overlapping.exclude(pk=log.pk)
+    if overlapping.exists():
+        _fail(
+            "overlap",
+            _("You already logged a session at this time. Sessions of one tutor cannot overlap."),
+        )
+
+
+def _save_guarded(func):
+    """Run a write; an overlap caught by the database becomes the same clear error."""
+    try:
+        with transaction.atomic():
+            return func()
+    except IntegrityError as error:
+        if "overlap" in str(error):
+            _fail(
+                "overlap",
+                _(
+                    "You already logged a session at this time. "
+                    "Sessions of one tutor cannot overlap."
+                ),
+            )
+        raise
+
+
+def create_log(
+    *,
+    actor,
+    space,
+    counsellor,
+    start,
+    end,
+    preparation_minutes=0,
+    attendees=(),
+    topics="",
+    methods="",
+    notes="",
+    meeting_id=None,
+):
+    """Log a session the actor co-led as tutor; it starts as a draft."""
+    if not permissions.can_log_in(actor, space):
+        raise PermissionDenied(_("Only a working-life tutor of this group can log its sessions."))
+    attendees = list(attendees)
+    _validate_session(
+        tutor=actor,
+        space=space,
+        counsellor=counsellor,
+        start=start,
+        end=end,
+        preparation_minutes=preparation_minutes,
+        attendees=attendees,
+    )
+
+    def write():
+        log = SessionLog.objects.create(
+            tutor=actor,
+            space=space,
+            counsellor=counsellor,
+            date=_local_date(start, actor),
+            start=start,
+            end=end,
+            preparation_minutes=preparation_minutes,
+            topics=topics,
+            methods=methods,
+            notes=notes,
+            meeting_id=meeting_id,
+        )
+        log.attendees.set(attendees)
+        _audit(
+            actor=actor,
+            action="log.created",
+            organisation_id=space.organisation_id,
+            log=log,
+            to_state=State.DRAFT,
+        )
+        return log
+
+    return _save_guarded(write)
+
+
+def update_log(
+    *,
+    actor,
+    log,
+    counsellor,
+    start,
+    end,
+    preparation_minutes=0,
+    attendees=(),
+    topics="",
+    methods="",
+    notes="",
+):
+    """Correct a draft (a new one, or one sent back); only its tutor may."""
+    with transaction.atomic():
+        log = SessionLog.objects.select_for_update().select_related("space").get(pk=log.pk)
+        if not permissions.can_edit_log(actor, log):
+            raise PermissionDenied(_("Only the tutor can change a draft session log."))
+        attendees = list(attendees)
+        _validate_session(
+            tutor=actor,
+            space=log.space,
+            counsellor=counsellor,
+            start=start,
+            end=end,
+            preparation_minutes=preparation_minutes,
+            attendees=attendees,
+            log=log,
+        )
+
+        def write():
+            log.counsellor = counsellor
+            log.start, log.end = start, end
+            log.date = _local_date(start, actor)
+            log.preparation_minutes = preparation_minutes
+            log.topics, log.methods, log.notes = topics, methods, notes
+            log.save()
+            log.attendees.set(attendees)
+            _audit(
+                actor=actor,
+                action="log.updated",
+                organisation_id=log.space.organisation_id,
+                log=log,
+                from_state=log.state,
+                to_state=log.state,
+            )
+            return log
+
+        return _save_guarded(write)
+
+
+def _lock(log):
+    return SessionLog.objects.select_for_update().select_related("space").get(pk=log.pk)
+
+
+def _log_url(log):
+    return reverse("recognition:log_detail", kwargs={"log_id": log.pk})
+
+
+def _transition(log, *, actor, to_state, reason="", **data):
+    from_state = log.state
+    log.state = to_state
+    _audit(
+        actor=actor,
+        action=f"log.{to_state}" if to_state != State.DRAFT else "log.returned",
+        organisation_id=log.space.organisation_id,
+        log=log,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        **data,
+    )
+
+
+def submit_log(*, actor, log):
+    """Draft -> submitted, by its tutor; the counsellor is told."""
+    with transaction.atomic():
+        log = _lock(log)
+        if not permissions.is_tutor_of(actor, log):
+            raise PermissionDenied(_("Only the tutor who logged the session can submit it."))
+        if log.state != State.DRAFT:
+            _fail("not_draft", _("This session log was already submitted."))
+        if not permissions.can_submit_log(actor, log):
+            raise PermissionDenied(
+                _("Only a working-life tutor of this group can log its sessions.")
+            )
+        _validate_session(
+            tutor=log.tutor,
+            space=log.space,
+            counsellor=log.counsellor,
+            start=log.start,
+            end=log.end,
+            preparation_minutes=log.preparation_minutes,
+            attendees=list(log.attendees.all()),
+            log=log,
+        )
+        _transition(log, actor=actor, to_state=State.SUBMITTED)
+        log.submitted_at = timezone.now()
+        log.returned_reason = ""
+        log.save(update_fields=["state", "submitted_at", "returned_reason"])
+        notify(
+            users=[log.counsellor_id],
+            kind="recognition.submitted",
+            text=_("%(tutor)s logged a session of %(date)s for you to confirm.")
+            % {"tutor": log.tutor.name, "date": log.date},
+            url=_log_url(log),
+            space=log.space,
+        )
+    return log
+
+
+def confirm_log(*, actor, log):
+    """Submitted -> confirmed, by the counsellor named on it; coordinators are told."""
+    with transaction.atomic():
+        log = _lock(log)
+        if log.state != State.SUBMITTED:
+            _fail("not_submitted", _("Only a submitted session log can be confirmed."))
+        if not permissions.can_confirm_log(actor, log):
+            raise PermissionDenied(_("Only the counsellor who co-led this session can confirm it."))
+        _transition(log, actor=actor, to_state=State.CONFIRMED)
+        log.confirmed_at = timezone.now()
+        log.confirmed_by = actor
+        log.save(update_fields=["state", "confirmed_at", "confirmed_by"])
+        coordinators = OrganisationRole.objects.filter(
+            organisation_id=log.space.organisation_id, role=OrganisationRole.Role.COORDINATOR
+        ).values_list("user_id", flat=True)
+        notify(
+            users=[uid for uid in coordinators if uid not in {log.tutor_id, log.counsellor_id}],
+            kind="recognition.confirmed",
+            text=_("A session of %(date)s in %(group)s is confirmed and waits for approval.")
+            % {"date": log.date, "group": log.space.name},
+            url=_log_url(log),
+            space=log.space,
+        )
+    return log
+
+
+def return_log(*, actor, log, reason):
+    """Send a log back to its tutor, with the reason, before it is approved."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        log = _lock(log)
+        if log.state not in (State.SUBMITTED, State.CONFIRMED):
+            _fail("cannot_return", _("Only a submitted or confirmed log can be sent back."))
+        if not permissions.can_return_log(actor, log):
+            raise PermissionDenied(_("You cannot send this session log back."))
+        if not reason:
+            _fail("reason_required", _("Say why the log goes back, so the tutor can correct it."))
+        _transition(log, actor=actor, to_state=State.DRAFT, reason=reason)
+        log.returned_reason = reason
+        log.confirmed_at = None
+        log.confirmed_by = None
+        log.save(update_fields=["state", "returned_reason", "confirmed_at", "confirmed_by"])
+        notify(
+            users=[log.tutor_id],
+            kind="recognition.returned",
+            text=_("Your session log of %(date)s was sent back: %(reason)s")
+            % {"date": log.date, "reason": reason},
+            url=_log_url(log),
+            space=log.space,
+        )
+    return log
+
+
+# --- rates, periods, approval ----------------------------------------------
+
+
+def _decimal(value, *, field):
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        _fail("not_a_number", _("%(field)s must be a number.") % {"field": field})
+    if number < 0:
+        _fail("negative_fee", _("%(field)s cannot be negative.") % {"field": field})
+    if number != number.quantize(CENT) or number >= Decimal("100000000"):
+        _fail("bad_precision", _("%(field)s takes at most two decimals.") % {"field": field})
+    return number
+
+
+def create_rate_card(
+    *,
+    actor,
+    organisation,
+    currency,
+    fee_per_session=None,
+    fee_per_hour=None,
+    preparation_paid=False,
+    valid_from,
+    valid_until=None,
+):
+    """A new rate card; its validity may not overlap another in the same currency."""
+    if not permissions.can_manage_money(actor, organisation.pk):
+        raise PermissionDenied(_("Only a coordinator of the organisation can set its rates."))
+    per_session = _decimal(fee_per_session, field=_("Fee per session"))
+    per_hour = _decimal(fee_per_hour, field=_("Fee per hour"))
+    if per_session is None and per_hour is None:
+        _fail("no_fee", _("Give a fee per session, a fee per hour, or both."))
+    if currency not in CURRENCY_CODES:
+        _fail("unknown_currency", _("Choose a currency from the list."))
+    if not isinstance(valid_from, date):
+        _fail("valid_from_required", _("Give the first day the rate is valid."))
+    if valid_until is not None and valid_until < valid_from:
+        _fail("validity_reversed", _("The rate must end on or after the day it starts."))
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        clash = RateCard.objects.filter(organisation=organisation, currency=currency).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from)
+        )
+        if valid_until is not None:
+            clash = clash.filter(valid_from__lte=valid_until)
+        if clash.exists():
+            _fail(
+                "rate_overlap",
+                _("Another rate card in %(currency)s is valid on some of these days.")
+                % {"currency": currency},
+            )
+        card = RateCard.objects.create(
+            organisation=organisation,
+            currency=currency,
+            fee_per_session=per_session,
+            fee_per_hour=per_hour,
+            preparation_paid=bool(preparation_paid),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            created_by=actor,
+        )
+        _audit(
+            actor=actor,
+            action="rate.created",
+            organisation_id=organisation.pk,
+            rate_card=card.pk,
+            currency=currency,
+            fee_per_session=str(per_session),
+            fee_per_hour=str(per_hour),
+            preparation_paid=card.preparation_paid,
+            valid_from=valid_from,
+            valid_until=str(valid_until),
+        )
+    return card
+
+
+def end_rate_card(*, actor, card, valid_until):
+    """Set the last day of a rate card; approved logs keep the amounts they had."""
+    if not permissions.can_manage_money(actor, card.organisation_id):
+        raise PermissionDenied(_("Only a coordinator of the organisation can set its rates."))
+    if not isinstance(valid_until, date) or valid_until < card.valid_from:
+        _fail("validity_reversed", _("The rate must end on or after the day it starts."))
+    with transaction.atomic():
+        card = RateCard.objects.select_for_update().get(pk=card.pk)
+        later = RateCard.objects.filter(
+            organisation_id=card.organisation_id, currency=card.currency
+        ).exclude(pk=card.pk)
+        if later.filter(valid_from__lte=valid_until, valid_from__gt=card.valid_from).exists() and (
+            card.valid_until is None or valid_until > card.valid_until
+        ):
+            _fail("rate_overlap", _("Another rate card is valid on some of these days."))
+        card.valid_until = valid_until
+        card.save(update_fields=["valid_until"])
+        _audit(
+            actor=actor,
+            action="rate.ended",
+            organisation_id=card.organisation_id,
+            rate_card=card.pk,
+            valid_until=valid_until,
+        )
+    return card
+
+
+def rate_card_for(organisation, day):
+    """The rate card in force on ``day``; the organisation's home currency wins a tie."""
+    cards = list(
+        RateCard.objects.filter(organisation=organisation, valid_from__lte=day).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        )
+    )
+    if len(cards) > 1:
+        home = HOME_CURRENCY.get(organisation.country, "EUR")
+        cards = [c for c in cards if c.currency == home] or cards[:1]
+    return cards[0] if cards else None
+
+
+def _month(day):
+    last = calendar.monthrange(day.year, day.month)[1]
+    return day.replace(day=1), day.replace(day=last)
+
+
+def _period_for(organisation_id, day, *, create):
+    """The period holding ``day``; a month (clipped to its neighbours) when none does."""
+    period = Period.objects.filter(
+        organisation_id=organisation_id, start__lte=day, end__gte=day
+    ).first()
+    if period is not None or not create:
+        return period
+    start, end = _month(day)
+    before = (
+        Period.objects.filter(organisation_id=organisation_id, end__lt=day, end__gte=start)
+        .order_by("-end")
+        .first()
+    )
+    after = (
+        Period.objects.filter(organisation_id=organisation_id, start__gt=day, start__lte=end)
+        .order_by("start")
+        .first()
+    )
+    if before is not None:
+        start = before.end + timedelta(days=1)
+    if after is not None:
+        end = after.start - timedelta(days=1)
+    return Period.objects.create(organisation_id=organisation_id, start=start, end=end)
+
+
+def _statement(*, tutor, organisation_id, period, currency):
+    statement, _created = Statement.objects.get_or_create(
+        tutor=tutor,
+        period=period,
+        currency=currency,
+        defaults={"organisation_id": organisation_id, "closed": period.is_closed},
+    )
+    return statement
+
+
+def approve_log(*, actor, log):
+    """Confirmed -> approved by a coordinator: freeze the rate and amount, add the line.
+
+    Locks the log row, so when two coordinators approve at once exactly one
+    wins; the other gets ``already_approved``.
+    """
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=log.space.organisation_id)
+        log = _lock(log)
+        if log.state in SessionLog.FROZEN_STATES:
+            who = log.approved_by.name if log.approved_by else ""
+            _fail(
+                "already_approved",
+                _("%(name)s already approved this session log; nothing more to do.")
+                % {"name": who},
+            )
+        if log.state != State.CONFIRMED:
+            _fail("not_confirmed", _("Only a log confirmed by the counsellor can be approved."))
+        if permissions.is_tutor_of(actor, log):
+            raise PermissionDenied(_("You cannot approve your own session log."))
+        if not permissions.can_approve_log(actor, log):
+            raise PermissionDenied(
+                _(
+                    "Only a coordinator of the group's organisation who neither led nor "
+                    "confirmed the session can approve it."
+                )
+            )
+        period = _period_for(organisation.pk, log.date, create=True)
+        if period.is_closed:
+            _fail(
+                "period_closed",
+                _("The period %(start)s – %(end)s is closed; nothing more can be approved into it.")
+                % {"start": period.start, "end": period.end},
+            )
+        card = rate_card_for(organisation, log.date)
+        if card is None:
+            _fail("no_rate", _("No rate card is in force on %(date)s.") % {"date": log.date})
+        hours = log.duration_hours
+        preparation = (Decimal(log.preparation_minutes) / Decimal(60)).quantize(CENT)
+        amount = card.amount_for(hours, preparation)
+        log.rate_card = card
+        log.currency = card.currency
+        log.fee_per_session = card.fee_per_session
+        log.fee_per_hour = card.fee_per_hour
+        log.hours = hours
+        log.preparation_hours = preparation if card.preparation_paid else Decimal(0)
+        log.amount = amount
+        log.approved_at = timezone.now()
+        log.approved_by = actor
+        _transition(
+            log,
+            actor=actor,
+            to_state=State.APPROVED,
+            rate_card=card.pk,
+            currency=card.currency,
+            hours=hours,
+            amount=amount,
+        )
+        log.save()
+        statement = _statement(
+            tutor=log.tutor,
+            organisation_id=organisation.pk,
+            period=period,
+            currency=card.currency,
+        )
+        StatementLine.objects.create(
+            statement=statement, log=log, date=log.date, hours=hours, amount=amount
+        )
+    return log
+
+
+def close_period(*, actor, organisation, start, end):
+    """Close a range of days: its statements close and nothing more is approved into it.
+
+    The range is an existing period, or new days that touch no period.
+    """
+    if not permissions.can_manage_money(actor, organisation.pk):
+        raise PermissionDenied(_("Only a coordinator of the organisation can close a period."))
+    if not isinstance(start, date) or not isinstance(end, date) or end < start:
+        _fail("period_reversed", _("The last day must be on or after the first day."))
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        period = Period.objects.filter(organisation=organisation, start=start, end=end).first()
+        if period is None:
+            if Period.objects.filter(
+                organisation=organisation, start__lte=end, end__gte=start
+            ).exists():
+                _fail(
+                    "period_overlaps",
+                    _("These days overlap a period with other bounds; close that period instead."),
+                )
+            period = Period.objects.create(organisation=organisation, start=start, end=end)
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        if period.is_closed:
+            _fail("period_already_closed", _("This period is already closed."))
+        period.closed_at = timezone.now()
+        period.closed_by = actor
+        period.save(update_fields=["closed_at", "closed_by"])
+        Statement.objects.filter(period=period).update(closed=True)
+        _audit(
+            actor=actor,
+            action="period.closed",
+            organisation_id=organisation.pk,
+            period=period.pk,
+            start=start,
+            end=end,
+        )
+    return period
+
+
+def mark_statement_paid(*, actor, statement):
+    """A closed statement is paid: it and its logs become paid, for good."""
+    if not permissions.can_manage_money(actor, statement.organisation_id):
+        raise PermissionDenied(_("Only a coordinator of the organisation can mark payments."))
+    with transaction.atomic():
+        statement = Statement.objects.select_for_update().get(pk=statement.pk)
+        if statement.is_paid:
+            _fail("already_paid", _("This statement is already marked paid."))
+        if not statement.closed:
+            _fail("statement_open", _("Close the period before marking its statements paid."))
+        now = timezone.now()
+        statement.paid_at = now
+        statement.paid_by = actor
+        statement.save(update_fields=["paid_at", "paid_by"])
+        logs = list(
+            SessionLog.objects.select_for_update()
+            .select_related("space")
+            .filter(statement_line__statement=statement)
+            .order_by("id")
+        )
+        total = sum((line.amount for line in statement.lines.all()), Decimal(0))
+        _audit(
+            actor=actor,
+            action="statement.paid",
+            organisation_id=statement.organisation_id,
+            statement=statement,
+            total=total,
+            currency=statement.currency,
+        )
+        for log in logs:
+            _transition(log, actor=actor, to_state=State.PAID, statement=statement)
+            log.paid_at = now
+            log.save(update_fields=["state", "paid_at"])
+    return statement
+
+
+def add_adjustment(*, actor, log, amount, reason):
+    """Correct an approved log by a new entry that lands on the next open statement."""
+    reason = (reason or "").strip()
+    if not permissions.can_adjust(actor, log):
+        raise PermissionDenied(
+            _("Only a coordinator can adjust an approved log of their organisation.")
+        )
+    try:
+        value = Decimal(str(amount).strip().replace(",", "."))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        _fail("not_a_number", _("%(field)s must be a number.") % {"field": _("Amount")})
+    if value == 0 or value != value.quantize(CENT) or abs(value) >= Decimal("100000000"):
+        _fail("bad_amount", _("Give a non-zero amount with at most two decimals."))
+    if not reason:
+        _fail("reason_required", _("Say why the amount is corrected."))
+    with transaction.atomic():
+        organisation_id = log.space.organisation_id
+        Organisation.objects.select_for_update().get(pk=organisation_id)
+        log = _lock(log)
+        day = timezone.localdate()
+        period = _period_for(organisation_id, day, create=True)
+        while period.is_closed:
+            day = period.end + timedelta(days=1)
+            period = _period_for(organisation_id, day, create=True)
+        adjustment = Adjustment.objects.create(
+            log=log, amount=value, reason=reason, created_by=actor
+        )
+        statement = _statement(
+            tutor=log.tutor, organisation_id=organisation_id, period=period, currency=log.currency
+        )
+        StatementLine.objects.create(
+            statement=statement, adjustment=adjustment, date=day, hours=Decimal(0), amount=value
+        )
+        _audit(
+            actor=actor,
+            action="log.adjusted",
+            organisation_id=organisation_id,
+            log=log,
+            statement=statement,
+            reason=reason,
+            amount=value,
+            adjustment=adjustment.pk,
+        )
+    return adjustment

@@ -1,0 +1,105 @@
+"""Who may do what with session logs, rates and statements.
+
+Built on ``tandem.spaces.permissions``: a tutor logs (``LOG_SESSION``), the
+co-leading counsellor confirms (``CONFIRM_LOG``), a coordinator of the
+group's organisation approves (``APPROVE_LOG``) and sees rates and amounts
+(``VIEW_RATES``). The predicates add what a role alone cannot say: whose log
+it is, who co-led it, and that nobody approves their own work.
+"""
+
+from tandem.spaces.models import Membership, Role
+from tandem.spaces.permissions import Perm, can, is_org_coordinator
+
+from .models import SessionLog
+
+State = SessionLog.State
+
+
+def can_log_in(user, space):
+    return space.is_peer_group and can(user, Perm.LOG_SESSION, space)
+
+
+def is_tutor_of(user, log):
+    return user.is_authenticated and log.tutor_id == user.pk
+
+
+def can_edit_log(user, log):
+    return is_tutor_of(user, log) and log.state == State.DRAFT and can_log_in(user, log.space)
+
+
+def can_submit_log(user, log):
+    return can_edit_log(user, log)
+
+
+def can_confirm_log(user, log):
+    """Only the counsellor named on the log, still a counsellor of its group."""
+    return (
+        user.is_authenticated
+        and log.state == State.SUBMITTED
+        and log.counsellor_id == user.pk
+        and log.tutor_id != user.pk
+        and can(user, Perm.CONFIRM_LOG, log.space)
+    )
+
+
+def can_approve_log(user, log):
+    """A coordinator of the group's organisation who neither led nor confirmed it."""
+    return (
+        user.is_authenticated
+        and log.state == State.CONFIRMED
+        and user.pk not in {log.tutor_id, log.counsellor_id, log.confirmed_by_id}
+        and can(user, Perm.APPROVE_LOG, log.space)
+    )
+
+
+def can_return_log(user, log):
+    if log.state == State.SUBMITTED:
+        return can_confirm_log(user, log) or _approver(user, log)
+    if log.state == State.CONFIRMED:
+        return _approver(user, log)
+    return False
+
+
+def _approver(user, log):
+    return (
+        user.is_authenticated
+        and user.pk not in {log.tutor_id, log.counsellor_id}
+        and can(user, Perm.APPROVE_LOG, log.space)
+    )
+
+
+def is_coordinator_for(user, log):
+    return can(user, Perm.VIEW_RATES, log.space)
+
+
+def can_view_log(user, log):
+    """The tutor, the counsellor named on it (while still a co-lead), coordinators."""
+    if is_tutor_of(user, log):
+        return True
+    if log.counsellor_id == user.pk and can(user, Perm.CONFIRM_LOG, log.space):
+        return True
+    return is_coordinator_for(user, log)
+
+
+def can_see_amounts(user, log):
+    """Amounts are the tutor's own business and their coordinators'; not the counsellor's."""
+    return is_tutor_of(user, log) or is_coordinator_for(user, log)
+
+
+def can_adjust(user, log):
+    return log.state in SessionLog.FROZEN_STATES and _approver(user, log)
+
+
+def can_manage_money(user, organisation_id):
+    """Rates, periods and statements of an organisation: its coordinators."""
+    return is_org_coordinator(user, organisation_id)
+
+
+def can_view_statement(user, statement):
+    return (user.is_authenticated and statement.tutor_id == user.pk) or can_manage_money(
+        user, statement.organisation_id
+    )
+
+
+def is_counsellor_of(user, space):
+    return Membership.objects.filter(space=space, user=user, role=Role.COUNSELLOR).exists()
