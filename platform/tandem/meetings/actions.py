@@ -1,0 +1,781 @@
+"""Every write to meetings, answers, check-ins, feeds and imports goes through here."""
+
+import datetime as dt
+import secrets
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tandem.core import audit, richtext
+from tandem.core.notifications import notify
+from tandem.spaces.models import Membership
+from tandem.spaces.permissions import Perm, can
+
+from . import recurrence
+from .models import (
+    AgendaItem,
+    CalendarImport,
+    CheckIn,
+    FeedToken,
+    Meeting,
+    MeetingPreference,
+    Occurrence,
+    ReminderSent,
+    Rsvp,
+    validate_web_link,
+)
+
+MAX_DAYS = 14
+MAX_REPEATS = 200
+MAX_REPEAT_YEARS = 3
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _invalid(field, message, code):
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def _require(actor, perm, space):
+    if not can(actor, perm, space):
+        raise PermissionDenied
+
+
+def _zone(name):
+    try:
+        if not name or name not in zoneinfo.available_timezones():
+            raise zoneinfo.ZoneInfoNotFoundError(name)
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _invalid(
+            "time_zone",
+            _(
+                "“%(zone)s” is not a time zone we know. "
+                "Choose one from the list, such as Europe/Helsinki."
+            )
+            % {"zone": name},
+            "unknown_time_zone",
+        ) from None
+
+
+def _aware(value, tz, field):
+    """A naive wall-clock time in ``tz`` (or an aware time) as UTC."""
+    if value is None:
+        raise _invalid(field, _("Enter a date and time."), "required")
+    if timezone.is_aware(value):
+        return value.astimezone(dt.UTC)
+    return recurrence.from_local_naive(value, tz)
+
+
+def _url(meeting, original_start=None):
+    url = reverse("meetings:detail", args=[meeting.space_id, meeting.pk])
+    if original_start is not None and meeting.repeat:
+        url += f"?on={recurrence.key_of(original_start)}"
+    return url
+
+
+def _clean_schedule(data):
+    """Check and normalise the fields of a meeting; raises ValidationError."""
+    tz = _zone(data["time_zone"])
+    start = _aware(data.get("start"), tz, "start")
+    end = _aware(data.get("end"), tz, "end")
+    if end <= start:
+        raise _invalid("end", _("The meeting must end after it starts."), "end_before_start")
+    if end - start > dt.timedelta(days=MAX_DAYS):
+        raise _invalid(
+            "end",
+            _("A meeting can last at most %(days)s days.") % {"days": MAX_DAYS},
+            "too_long",
+        )
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise _invalid("title", _("Give the meeting a title."), "required")
+    if data.get("kind") not in Meeting.Kind.values:
+        raise _invalid("kind", _("Choose a kind of meeting from the list."), "invalid_kind")
+    link = (data.get("online_link") or "").strip()
+    if link:
+        try:
+            validate_web_link(link)
+        except ValidationError:
+            raise _invalid(
+                "online_link",
+                _("Enter a web address that starts with https:// or http://."),
+                "invalid_link",
+            ) from None
+    capacity = data.get("capacity")
+    if capacity is not None and not 1 <= int(capacity) <= 10000:
+        raise _invalid("capacity", _("Places must be between 1 and 10,000."), "capacity_range")
+    repeat = data.get("repeat") or ""
+    until = data.get("repeat_until")
+    count = data.get("repeat_count")
+    if repeat not in Meeting.Repeat.values:
+        raise _invalid("repeat", _("Choose how the meeting repeats from the list."), "invalid")
+    if repeat:
+        if not until and not count:
+            raise _invalid(
+                "repeat_until",
+                _("A repeating meeting needs an end: a last date or a number of times."),
+                "endless_repeat",
+            )
+        if end - start > dt.timedelta(days=1):
+            raise _invalid(
+                "repeat",
+                _("Only meetings of one day or less can repeat."),
+                "repeat_too_long",
+            )
+        if count is not None and not 1 <= int(count) <= MAX_REPEATS:
+            raise _invalid(
+                "repeat_count",
+                _("A meeting can repeat at most %(count)s times.") % {"count": MAX_REPEATS},
+                "too_many_repeats",
+            )
+        local_start = recurrence.to_local_naive(start, tz).date()
+        if until and until < local_start:
+            raise _invalid(
+                "repeat_until",
+                _("The last date must be on or after the first meeting."),
+                "until_before_start",
+            )
+        if until and until > local_start + dt.timedelta(days=366 * MAX_REPEAT_YEARS):
+            raise _invalid(
+                "repeat_until",
+                _("A meeting can repeat for at most %(years)s years.")
+                % {"years": MAX_REPEAT_YEARS},
+                "repeat_too_far",
+            )
+        if (
+            recurrence.count_occurrences(
+                repeat=repeat,
+                start=start,
+                time_zone=data["time_zone"],
+                until=until,
+                count=count,
+                limit=MAX_REPEATS,
+            )
+            > MAX_REPEATS
+        ):
+            raise _invalid(
+                "repeat_until",
+                _("A meeting can repeat at most %(count)s times.") % {"count": MAX_REPEATS},
+                "too_many_repeats",
+            )
+    else:
+        until = count = None
+    return {
+        "title": title[:160],
+        "description": data.get("description") or "",
+        "kind": data["kind"],
+        "time_zone": data["time_zone"],
+        "start": start,
+        "end": end,
+        "address": (data.get("address") or "").strip()[:300],
+        "online_link": link,
+        "languages": (data.get("languages") or "").strip()[:200],
+        "capacity": capacity,
+        "repeat": repeat,
+        "repeat_until": until,
+        "repeat_count": count,
+    }
+
+
+def schedule_meeting(*, actor, space, **data):
+    """Create a meeting in ``space``; start and end are wall-clock times in its zone."""
+    _require(actor, Perm.SCHEDULE, space)
+    clean = _clean_schedule(data)
+    with transaction.atomic():
+        meeting = Meeting(
+            space=space,
+            organiser=actor,
+            uid=f"{uuid.uuid4()}@tandem",
+            external_uid=data.get("external_uid", "")[:255],
+            description_html=richtext.render(clean["description"]),
+            **clean,
+        )
+        meeting.span_start, meeting.span_end = recurrence.span_of(meeting)
+        meeting.save()
+        audit.record(
+            actor=actor, action="meeting.scheduled", space=space, target=f"meeting:{meeting.pk}"
+        )
+    return meeting
+
+
+def update_meeting(*, actor, meeting, **data):
+    """Change a meeting (all its occurrences). Raises SEQUENCE; tells who said yes."""
+    _require(actor, Perm.SCHEDULE, meeting.space)
+    clean = _clean_schedule(data)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        old_start, old_capacity = locked.start, locked.capacity
+        moved = clean["start"] != locked.start or clean["end"] != locked.end
+        place_changed = (
+            clean["address"] != locked.address or clean["online_link"] != locked.online_link
+        )
+        for name, value in clean.items():
+            setattr(locked, name, value)
+        locked.description_html = richtext.render(clean["description"])
+        locked.sequence += 1
+        shift = locked.start - old_start
+        if shift:
+            # Everything keyed by occurrence follows the meeting to its new time.
+            for model in (Occurrence,):
+                for row in model.objects.filter(meeting=locked).order_by(
+                    "-original_start" if shift > dt.timedelta(0) else "original_start"
+                ):
+                    row.original_start += shift
+                    row.save(update_fields=["original_start"])
+            for model in (Rsvp, CheckIn, ReminderSent):
+                for row in model.objects.filter(meeting=locked).order_by(
+                    "-occurrence" if shift > dt.timedelta(0) else "occurrence"
+                ):
+                    row.occurrence += shift
+                    row.save(update_fields=["occurrence"])
+        locked.span_start, locked.span_end = recurrence.span_of(
+            locked, Occurrence.objects.filter(meeting=locked)
+        )
+        locked.save()
+        audit.record(
+            actor=actor,
+            action="meeting.updated",
+            space=locked.space,
+            target=f"meeting:{locked.pk}",
+        )
+        if (locked.capacity or 0) != (old_capacity or 0):
+            for occurrence in (
+                Rsvp.objects.filter(meeting=locked, waiting_since__isnull=False)
+                .values_list("occurrence", flat=True)
+                .distinct()
+            ):
+                _promote(locked, occurrence)
+        if moved or place_changed:
+            people = _yes_people(locked, after=timezone.now())
+            if moved:
+                text = _("“%(title)s” has a new time. Check the calendar.") % {
+                    "title": locked.title
+                }
+            else:
+                text = _("“%(title)s” has a new place or link.") % {"title": locked.title}
+            _tell(people, kind="meeting.changed", text=text, meeting=locked)
+    return locked
+
+
+def _yes_people(meeting, *, after=None, occurrence=None):
+    rows = Rsvp.objects.filter(meeting=meeting, answer=Rsvp.Answer.YES)
+    if occurrence is not None:
+        rows = rows.filter(occurrence=occurrence)
+    elif after is not None:
+        rows = rows.filter(occurrence__gte=after - meeting.duration)
+    return sorted(set(rows.values_list("user_id", flat=True)))
+
+
+def _tell(user_ids, *, kind, text, meeting, original_start=None):
+    """In-app to everyone, e-mail to those who have an address and want it."""
+    if not user_ids:
+        return
+    url = _url(meeting, original_start)
+    notify(users=user_ids, kind=kind, text=text, url=url, space=meeting.space)
+    _email_later(user_ids, subject=text, body=text, url=url)
+
+
+def _email_later(user_ids, *, subject, body, url):
+    from tandem.accounts.models import User
+
+    def send():
+        people = User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+        refused = set(
+            MeetingPreference.objects.filter(
+                user_id__in=user_ids, email_reminders=False
+            ).values_list("user_id", flat=True)
+        )
+        link = settings.TANDEM["SITE_URL"].rstrip("/") + url
+        for person in people:
+            if person.pk in refused:
+                continue
+            with translation.override(person.interface_language or settings.LANGUAGE_CODE):
+                send_mail(
+                    str(subject)[:150],
+                    f"{body}\n\n{link}\n",
+                    None,
+                    [person.email],
+                    fail_silently=True,
+                )
+
+    transaction.on_commit(send)
+
+
+def _check_occurrence(meeting, original_start):
+    if original_start is None or original_start not in recurrence.original_starts(
+        meeting, original_start, original_start
+    ):
+        raise ValidationError(
+            _("This meeting does not take place at that time."), code="no_such_occurrence"
+        )
+
+
+def cancel_meeting(*, actor, meeting, original_start=None):
+    """Cancel the whole meeting, or one occurrence of a repeating one."""
+    _require(actor, Perm.SCHEDULE, meeting.space)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if original_start is not None and locked.repeat:
+            _check_occurrence(locked, original_start)
+            occurrence, _created = Occurrence.objects.get_or_create(
+                meeting=locked, original_start=original_start
+            )
+            if occurrence.cancelled:
+                return locked
+            occurrence.cancelled = True
+            occurrence.save(update_fields=["cancelled", "updated"])
+            people = _yes_people(locked, occurrence=original_start)
+            target = f"meeting:{locked.pk}:{recurrence.key_of(original_start)}"
+        else:
+            if locked.is_cancelled:
+                return locked
+            locked.status = Meeting.Status.CANCELLED
+            people = _yes_people(locked, after=timezone.now())
+            target = f"meeting:{locked.pk}"
+        locked.sequence += 1
+        locked.save()
+        audit.record(actor=actor, action="meeting.cancelled", space=locked.space, target=target)
+        _tell(
+            people,
+            kind="meeting.cancelled",
+            text=_("“%(title)s” is cancelled.") % {"title": locked.title},
+            meeting=locked,
+            original_start=original_start,
+        )
+    return locked
+
+
+def move_occurrence(*, actor, meeting, original_start, start, end):
+    """Move one occurrence (or a single meeting) to another time; tells who said yes."""
+    _require(actor, Perm.SCHEDULE, meeting.space)
+    tz = _zone(meeting.time_zone)
+    new_start = _aware(start, tz, "start")
+    new_end = _aware(end, tz, "end")
+    if new_end <= new_start:
+        raise _invalid("end", _("The meeting must end after it starts."), "end_before_start")
+    if new_end - new_start > dt.timedelta(days=MAX_DAYS):
+        raise _invalid(
+            "end",
+            _("A meeting can last at most %(days)s days.") % {"days": MAX_DAYS},
+            "too_long",
+        )
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _check_occurrence(locked, original_start)
+        occurrence, _created = Occurrence.objects.get_or_create(
+            meeting=locked, original_start=original_start
+        )
+        occurrence.start, occurrence.end = new_start, new_end
+        occurrence.save(update_fields=["start", "end", "updated"])
+        locked.sequence += 1
+        locked.span_start, locked.span_end = recurrence.span_of(
+            locked, Occurrence.objects.filter(meeting=locked)
+        )
+        locked.save()
+        audit.record(
+            actor=actor,
+            action="meeting.moved",
+            space=locked.space,
+            target=f"meeting:{locked.pk}:{recurrence.key_of(original_start)}",
+        )
+        _tell(
+            _yes_people(locked, occurrence=original_start),
+            kind="meeting.moved",
+            text=_("“%(title)s” has moved to another time.") % {"title": locked.title},
+            meeting=locked,
+            original_start=original_start,
+        )
+    return occurrence
+
+
+def add_agenda_item(*, actor, meeting, title, kind, start, end):
+    """Add a part (seminar, study visit...) inside the meeting's own days."""
+    _require(actor, Perm.SCHEDULE, meeting.space)
+    tz = _zone(meeting.time_zone)
+    start, end = _aware(start, tz, "start"), _aware(end, tz, "end")
+    title = (title or "").strip()
+    if not title:
+        raise _invalid("title", _("Give the agenda item a title."), "required")
+    if kind not in AgendaItem.Kind.values:
+        raise _invalid("kind", _("Choose a kind from the list."), "invalid_kind")
+    if end <= start:
+        raise _invalid("end", _("The item must end after it starts."), "end_before_start")
+    if start < meeting.start or end > meeting.end:
+        raise _invalid(
+            "start",
+            _("Agenda items must be within the meeting's own days and times."),
+            "outside_meeting",
+        )
+    with transaction.atomic():
+        item = AgendaItem.objects.create(
+            meeting=meeting, title=title[:160], kind=kind, start=start, end=end
+        )
+        Meeting.objects.filter(pk=meeting.pk).update(sequence=meeting.sequence + 1)
+    return item
+
+
+def remove_agenda_item(*, actor, item):
+    _require(actor, Perm.SCHEDULE, item.meeting.space)
+    with transaction.atomic():
+        AgendaItem.objects.filter(pk=item.pk).delete()
+
+
+def answer(*, actor, meeting, original_start, answer, needs=None):
+    """Say yes, maybe or no for one occurrence.
+
+    Locks the meeting row so two people cannot take the last place together.
+    A "yes" to a full meeting waits; when someone with a place stops coming,
+    the first person waiting gets the place and is told.
+    """
+    _require(actor, Perm.RSVP, meeting.space)
+    if answer not in Rsvp.Answer.values:
+        raise _invalid("answer", _("Choose yes, maybe or no."), "invalid_answer")
+    needs = needs or {}
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _check_occurrence(locked, original_start)
+        happening = _happening(locked, original_start)
+        if happening.cancelled:
+            raise ValidationError(_("This meeting is cancelled."), code="cancelled")
+        if happening.end < timezone.now():
+            raise ValidationError(_("This meeting is over."), code="over")
+        rsvp = (
+            Rsvp.objects.select_for_update()
+            .filter(meeting=locked, occurrence=original_start, user=actor)
+            .first()
+        )
+        had_place = rsvp is not None and rsvp.answer == Rsvp.Answer.YES and not rsvp.is_waiting
+        if rsvp is None:
+            rsvp = Rsvp(meeting=locked, occurrence=original_start, user=actor)
+        if answer == Rsvp.Answer.YES:
+            if not (rsvp.pk and rsvp.answer == Rsvp.Answer.YES):
+                taken = _taken(locked, original_start)
+                full = locked.capacity is not None and taken >= locked.capacity
+                rsvp.waiting_since = timezone.now() if full else None
+        else:
+            rsvp.waiting_since = None
+        rsvp.answer = answer
+        rsvp.interpreter = bool(needs.get("interpreter"))
+        rsvp.interpreter_language = (needs.get("interpreter_language") or "").strip()[:60]
+        rsvp.childcare = bool(needs.get("childcare"))
+        rsvp.accessibility = (needs.get("accessibility") or "").strip()[:300]
+        rsvp.other_needs = (needs.get("other_needs") or "").strip()[:300]
+        rsvp.save()
+        if had_place and answer != Rsvp.Answer.YES:
+            _promote(locked, original_start)
+    return rsvp
+
+
+def _taken(meeting, original_start):
+    return Rsvp.objects.filter(
+        meeting=meeting,
+        occurrence=original_start,
+        answer=Rsvp.Answer.YES,
+        waiting_since__isnull=True,
+    ).count()
+
+
+def _promote(meeting, original_start):
+    """Give free places to those waiting longest; the caller holds the meeting lock."""
+    free = None if meeting.capacity is None else meeting.capacity - _taken(meeting, original_start)
+    waiting = (
+        Rsvp.objects.select_for_update()
+        .filter(meeting=meeting, occurrence=original_start, waiting_since__isnull=False)
+        .order_by("waiting_since", "pk")
+    )
+    if free is not None:
+        if free <= 0:
+            return []
+        waiting = waiting[:free]
+    promoted = list(waiting)
+    for rsvp in promoted:
+        rsvp.waiting_since = None
+        rsvp.save(update_fields=["waiting_since", "answered"])
+    if promoted:
+        _tell(
+            [r.user_id for r in promoted],
+            kind="meeting.place",
+            text=_("A place opened up: you are coming to “%(title)s”.") % {"title": meeting.title},
+            meeting=meeting,
+            original_start=original_start,
+        )
+    return promoted
+
+
+def _happening(meeting, original_start):
+    override = Occurrence.objects.filter(meeting=meeting, original_start=original_start).first()
+    return recurrence.apply_override(meeting, original_start, override)
+
+
+def open_check_in(*, actor, meeting, original_start):
+    """Give the occurrence a short code people type (or scan) to check in."""
+    _require(actor, Perm.SCHEDULE, meeting.space)
+    _check_occurrence(meeting, original_start)
+    with transaction.atomic():
+        occurrence, _created = Occurrence.objects.select_for_update().get_or_create(
+            meeting=meeting, original_start=original_start
+        )
+        if not occurrence.check_in_code:
+            occurrence.check_in_code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+            occurrence.save(update_fields=["check_in_code", "updated"])
+    return occurrence
+
+
+def normalise_code(raw):
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def check_in(*, actor, meeting, original_start, code):
+    """The person checks themself in with the code shown at the meeting."""
+    _require(actor, Perm.RSVP, meeting.space)
+    _check_occurrence(meeting, original_start)
+    occurrence = Occurrence.objects.filter(meeting=meeting, original_start=original_start).first()
+    if (
+        occurrence is None
+        or not occurrence.check_in_code
+        or not secrets.compare_digest(occurrence.check_in_code, normalise_code(code))
+    ):
+        raise _invalid(
+            "code", _("This code does not work. Check it with the organiser."), "wrong_code"
+        )
+    if occurrence.closed:
+        raise ValidationError(_("This meeting is closed."), code="closed")
+    with transaction.atomic():
+        row, _created = CheckIn.objects.get_or_create(
+            meeting=meeting,
+            occurrence=original_start,
+            user=actor,
+            defaults={"how": CheckIn.How.CODE, "by": actor},
+        )
+    return row
+
+
+def mark_attendance(*, actor, meeting, original_start, user_id, present):
+    """An organiser ticks (or unticks) a member of the space as present."""
+    _require(actor, Perm.SCHEDULE, meeting.space)
+    _check_occurrence(meeting, original_start)
+    if not Membership.objects.filter(space_id=meeting.space_id, user_id=user_id).exists():
+        raise ValidationError(_("This person is not in the space."), code="not_member")
+    with transaction.atomic():
+        if present:
+            _row, created = CheckIn.objects.get_or_create(
+                meeting=meeting,
+                occurrence=original_start,
+                user_id=user_id,
+                defaults={"how": CheckIn.How.ORGANISER, "by": actor},
+            )
+        else:
+            created = bool(
+                CheckIn.objects.filter(
+                    meeting=meeting, occurrence=original_start, user_id=user_id
+                ).delete()[0]
+            )
+        if created:
+            audit.record(
+                actor=actor,
+                action="meeting.attendance_marked" if present else "meeting.attendance_unmarked",
+                space=meeting.space,
+                target=f"user:{user_id}",
+                meeting=meeting.pk,
+                occurrence=recurrence.key_of(original_start),
+            )
+
+
+def close_occurrence(*, actor, meeting, original_start, minutes, attendee_count=None):
+    """Close a meeting (one occurrence) with short minutes and the number who came."""
+    _require(actor, Perm.SCHEDULE, meeting.space)
+    _check_occurrence(meeting, original_start)
+    if len(minutes or "") > 5000:
+        raise _invalid("minutes", _("Keep the minutes under 5,000 characters."), "too_long")
+    if attendee_count is not None and not 0 <= int(attendee_count) <= 10000:
+        raise _invalid(
+            "attendee_count", _("Enter a number from 0 to 10,000."), "attendee_count_range"
+        )
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        happening = _happening(locked, original_start)
+        if happening.start > timezone.now():
+            raise ValidationError(
+                _("A meeting can be closed once it has begun."), code="not_started"
+            )
+        occurrence, _created = Occurrence.objects.get_or_create(
+            meeting=locked, original_start=original_start
+        )
+        if attendee_count is None:
+            attendee_count = CheckIn.objects.filter(
+                meeting=locked, occurrence=original_start
+            ).count()
+        occurrence.minutes = minutes or ""
+        occurrence.minutes_html = richtext.render(minutes or "")
+        occurrence.attendee_count = attendee_count
+        occurrence.closed = timezone.now()
+        occurrence.closed_by = actor
+        occurrence.save()
+        audit.record(
+            actor=actor,
+            action="meeting.closed",
+            space=locked.space,
+            target=f"meeting:{locked.pk}:{recurrence.key_of(original_start)}",
+            attendee_count=attendee_count,
+        )
+    return occurrence
+
+
+def renew_feed(*, actor, space=None):
+    """A new secret feed URL for the person (all spaces, or one); the old one stops."""
+    if space is not None:
+        _require(actor, Perm.VIEW_MEETINGS, space)
+    with transaction.atomic():
+        FeedToken.objects.filter(user=actor, space=space, revoked__isnull=True).update(
+            revoked=timezone.now()
+        )
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    return FeedToken.objects.create(
+                        user=actor, space=space, token=secrets.token_urlsafe(32)
+                    )
+            except IntegrityError:
+                continue
+    raise RuntimeError("could not make a feed token")
+
+
+def revoke_feed(*, actor, feed):
+    if feed.user_id != actor.pk:
+        raise PermissionDenied
+    FeedToken.objects.filter(pk=feed.pk, revoked__isnull=True).update(revoked=timezone.now())
+
+
+def set_preferences(*, actor, reminders, email_reminders):
+    MeetingPreference.objects.update_or_create(
+        user=actor,
+        defaults={"reminders": bool(reminders), "email_reminders": bool(email_reminders)},
+    )
+
+
+def save_import(*, actor, space, filename, events):
+    """Keep checked events until the organiser confirms them."""
+    _require(actor, Perm.SCHEDULE, space)
+    CalendarImport.objects.filter(
+        created__lt=timezone.now() - dt.timedelta(days=1), done__isnull=True
+    ).delete()
+    return CalendarImport.objects.create(
+        space=space, uploaded_by=actor, filename=(filename or "")[:200], events=events
+    )
+
+
+def confirm_import(*, actor, batch):
+    """Create the events of a checked file; ones imported before (same UID) are updated."""
+    space = batch.space
+    _require(actor, Perm.SCHEDULE, space)
+    if batch.uploaded_by_id != actor.pk or batch.done:
+        raise PermissionDenied
+    created = updated = 0
+    with transaction.atomic():
+        locked = CalendarImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.done:
+            raise PermissionDenied
+        for event in locked.events:
+            data = dict(event)
+            data["start"] = dt.datetime.fromisoformat(data["start"])
+            data["end"] = dt.datetime.fromisoformat(data["end"])
+            if data.get("repeat_until"):
+                data["repeat_until"] = dt.date.fromisoformat(data["repeat_until"])
+            existing = Meeting.objects.filter(
+                space=space, external_uid=data["external_uid"]
+            ).first()
+            if existing:
+                update_meeting(actor=actor, meeting=existing, **data)
+                updated += 1
+            else:
+                schedule_meeting(actor=actor, space=space, **data)
+                created += 1
+        locked.done = timezone.now()
+        locked.save(update_fields=["done"])
+        audit.record(
+            actor=actor,
+            action="meeting.imported",
+            space=space,
+            target=f"import:{locked.pk}",
+            created=created,
+            updated=updated,
+        )
+    return created, updated
+
+
+def send_reminders(*, now=None, hours=24):
+    """Remind people who said yes of occurrences starting within ``hours``.
+
+    Idempotent: a ReminderSent row per person and occurrence is written in
+    the same transaction as the notification, so a second run sends nothing.
+    """
+    now = now or timezone.now()
+    horizon = now + dt.timedelta(hours=hours)
+    margin = dt.timedelta(days=MAX_DAYS + 1)
+    sent = 0
+    rsvps = (
+        Rsvp.objects.filter(
+            answer=Rsvp.Answer.YES,
+            waiting_since__isnull=True,
+            occurrence__gte=now - margin,
+            occurrence__lte=horizon + margin,
+            meeting__status=Meeting.Status.SCHEDULED,
+            meeting__space__archived=False,
+            user__is_active=True,
+        )
+        .exclude(user__meeting_preference__reminders=False)
+        .select_related("meeting", "meeting__space")
+    )
+    already = set(
+        ReminderSent.objects.filter(occurrence__gte=now - margin).values_list(
+            "meeting_id", "occurrence", "user_id"
+        )
+    )
+    overrides = {
+        (o.meeting_id, o.original_start): o
+        for o in Occurrence.objects.filter(
+            original_start__gte=now - margin, original_start__lte=horizon + margin
+        )
+    }
+    for rsvp in rsvps:
+        key = (rsvp.meeting_id, rsvp.occurrence, rsvp.user_id)
+        if key in already:
+            continue
+        happening = recurrence.apply_override(
+            rsvp.meeting, rsvp.occurrence, overrides.get((rsvp.meeting_id, rsvp.occurrence))
+        )
+        if happening.cancelled or not now <= happening.start <= horizon:
+            continue
+        if not can(rsvp.user, Perm.VIEW_MEETINGS, rsvp.meeting.space):
+            continue
+        with transaction.atomic():
+            _row, created = ReminderSent.objects.get_or_create(
+                meeting_id=rsvp.meeting_id, occurrence=rsvp.occurrence, user_id=rsvp.user_id
+            )
+            if not created:
+                continue
+            with (
+                translation.override(rsvp.user.interface_language or settings.LANGUAGE_CODE),
+                timezone.override(recurrence.zone(rsvp.user.time_zone)),
+            ):
+                when = timezone.localtime(happening.start).strftime("%Y-%m-%d %H:%M")
+                text = _("Reminder: “%(title)s” on %(when)s.") % {
+                    "title": rsvp.meeting.title,
+                    "when": when,
+                }
+            _tell(
+                [rsvp.user_id],
+                kind="meeting.reminder",
+                text=text,
+                meeting=rsvp.meeting,
+                original_start=rsvp.occurrence,
+            )
+            sent += 1
+    return sent
