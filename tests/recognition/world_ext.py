@@ -10,7 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
-
 from tandem.accounts.models import User
 from tandem.core.models import Notification
 from tandem.recognition import actions
@@ -85,8 +84,15 @@ def extend(world):
     group_a = spaces["group_a"]
     member = [people["member"]]
     # Last period's log, paid.
-    old = _log(world, tutor=a["tutor"], counsellor=a["counsellor"], space=group_a,
-               days_ago=62, key="log_paid", attendees=member)
+    old = _log(
+        world,
+        tutor=a["tutor"],
+        counsellor=a["counsellor"],
+        space=group_a,
+        days_ago=62,
+        key="log_paid",
+        attendees=member,
+    )
     _through(old, to="approved", **a)
     period = old.statement_line.statement.period
     actions.close_period(
@@ -95,22 +101,49 @@ def extend(world):
     world.objects["statement_paid"] = actions.mark_statement_paid(
         actor=people["coordinator"], statement=old.statement_line.statement
     )
-    approved = _log(world, tutor=a["tutor"], counsellor=a["counsellor"], space=group_a,
-                    days_ago=2, key="log_approved", attendees=member)
+    approved = _log(
+        world,
+        tutor=a["tutor"],
+        counsellor=a["counsellor"],
+        space=group_a,
+        days_ago=2,
+        key="log_approved",
+        attendees=member,
+    )
     _through(approved, to="approved", **a)
     world.objects["statement_open"] = approved.statement_line.statement
     world.objects["log_confirmed"] = _through(
-        _log(world, tutor=a["tutor"], counsellor=a["counsellor"], space=group_a, days_ago=3,
-             key="log_confirmed"),
-        to="confirmed", **a,
+        _log(
+            world,
+            tutor=a["tutor"],
+            counsellor=a["counsellor"],
+            space=group_a,
+            days_ago=3,
+            key="log_confirmed",
+        ),
+        to="confirmed",
+        **a,
     )
     world.objects["log_submitted"] = _through(
-        _log(world, tutor=a["tutor"], counsellor=a["counsellor"], space=group_a, days_ago=4,
-             key="log_submitted"),
-        to="submitted", **a,
+        _log(
+            world,
+            tutor=a["tutor"],
+            counsellor=a["counsellor"],
+            space=group_a,
+            days_ago=4,
+            key="log_submitted",
+        ),
+        to="submitted",
+        **a,
     )
-    _log(world, tutor=a["tutor"], counsellor=a["counsellor"], space=group_a, days_ago=5,
-         key="log_draft")
+    _log(
+        world,
+        tutor=a["tutor"],
+        counsellor=a["counsellor"],
+        space=group_a,
+        days_ago=5,
+        key="log_draft",
+    )
 
     # Group B gets its own co-leads, who are none of the matrix's roles.
     group_b = spaces["group_b"]
@@ -123,10 +156,23 @@ def extend(world):
         ]
     )
     world.people_extra = {"tutor_b": tutor_b, "counsellor_b": counsellor_b}
-    log_b = _log(world, tutor=tutor_b, counsellor=counsellor_b, space=group_b, days_ago=2,
-                 key="log_b", attendees=[people["outsider"]])
-    _through(log_b, world=world, tutor=tutor_b, counsellor=counsellor_b,
-             coordinator=people["other_coordinator"], to="approved")
+    log_b = _log(
+        world,
+        tutor=tutor_b,
+        counsellor=counsellor_b,
+        space=group_b,
+        days_ago=2,
+        key="log_b",
+        attendees=[people["outsider"]],
+    )
+    _through(
+        log_b,
+        world=world,
+        tutor=tutor_b,
+        counsellor=counsellor_b,
+        coordinator=people["other_coordinator"],
+        to="approved",
+    )
     world.objects["statement_b"] = log_b.statement_line.statement
     # The notifications these made would only surprise other apps' tests.
     Notification.objects.filter(kind__startswith="recognition.").delete()

@@ -38,8 +38,13 @@ def register_sqlite_function(sender, connection, **kwargs):
 
 
 def wrap_sqlite_flush():
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.conf import settings
 
+    if not any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):
+        return
+    from django.db.backends.sqlite3 import base
+
+    DatabaseOperations = base.DatabaseOperations
     original = DatabaseOperations.execute_sql_flush
     if getattr(original, "_tandem_wrapped", False):
         return
