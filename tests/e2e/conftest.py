@@ -19,6 +19,8 @@ Fixtures:
   through the language switcher; ``None`` for a visitor who is not signed in.
 - ``axe_check(page)``: an axe-core scan of the page; fails on any violation
   and prints each one readably.
+- ``server_errors``: used by ``page_as``; a 5xx answer to any request of
+  its pages fails the test and shows the server's log of that test.
 - ``no_horizontal_scroll(page)``: fails when the page is wider than its viewport.
 
 The tests are sync: Playwright's sync API cannot run inside a running asyncio
@@ -312,7 +314,7 @@ def sign_in(page, server_url, username, password=PASSWORD):
     page.goto(f"{server_url}/accounts/login/")
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
-    page.locator("form.login-form button[type=submit], form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"{server_url}/", timeout=15000)
 
 
@@ -335,10 +337,40 @@ def set_language(page, server_url, language):
     assert response.status in (302, 303), f"language switch failed: {response.status}"
 
 
+def server_log_tail(tandem_server, since=0, chars=6000):
+    """The end of what the live server wrote since byte ``since``."""
+    with open(tandem_server["log"], errors="replace") as log:
+        log.seek(since)
+        return log.read()[-chars:]
+
+
 @pytest.fixture
-def page_as(browser, server_url, _signed_in_states):
+def server_errors(tandem_server):
+    """Fail the test when the server answered any request with a 5xx.
+
+    Pages record the failing responses; the server log of the test is shown.
+    """
+    errors = []
+    start = tandem_server["log"].stat().st_size
+    yield errors
+    if errors:
+        pytest.fail(
+            "The live server failed: "
+            + ", ".join(errors)
+            + "\n--- server log ---\n"
+            + server_log_tail(tandem_server, start),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def page_as(browser, server_url, _signed_in_states, server_errors):
     """``page_as(username, language="en", width=None)``: a fresh page, signed in."""
     contexts = []
+
+    def watch(response):
+        if response.status >= 500:
+            server_errors.append(f"{response.status} {response.request.method} {response.url}")
 
     def make(username, language="en", width=None, height=800):
         options = {"locale": language}
@@ -348,6 +380,7 @@ def page_as(browser, server_url, _signed_in_states):
             options["storage_state"] = _signed_in_states[username]
         context = browser.new_context(**options)
         context.set_default_timeout(15000)
+        context.on("response", watch)
         contexts.append(context)
         page = context.new_page()
         if username is not None and username not in _signed_in_states:

@@ -14,19 +14,33 @@ PROFILE_FIELDS = ("display_name", "interface_language", "time_zone", "country", 
 
 
 def create_account(*, username, password, display_name="", interface_language=""):
-    """A new person, with or without an e-mail address."""
+    """A new person, with or without an e-mail address.
+
+    Raises ValidationError keyed by field ("username", "password", or a
+    profile field), so a form can show each message beside its field.
+    """
     username = (username or "").strip()
-    UnicodeUsernameValidator()(username)
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as error:
+        raise ValidationError({"username": error.error_list}) from None
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(
-            _("This username is taken. Please choose another."), code="username_taken"
+            {
+                "username": ValidationError(
+                    _("This username is taken. Please choose another."), code="username_taken"
+                )
+            }
         )
     user = User(
         username=username,
         display_name=(display_name or "").strip()[:80],
         interface_language=interface_language or "",
     )
-    password_validation.validate_password(password, user)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from None
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

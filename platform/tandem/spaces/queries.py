@@ -31,12 +31,14 @@ def spaces_of(user):
     coordinated = OrganisationRole.objects.filter(
         user_id=user.pk, role=OrganisationRole.Role.COORDINATOR
     ).values("organisation_id")
+    # Filter with subqueries, not through ``memberships``: a join used by the
+    # filter would also narrow the counts below to the person's own row.
+    mine = Membership.objects.filter(user_id=user.pk).values("space_id")
     return (
         Space.objects.filter(
-            Q(memberships__user_id=user.pk) | Q(organisation_id__in=coordinated),
+            Q(pk__in=mine) | Q(organisation_id__in=coordinated),
             archived=False,
         )
-        .distinct()
         .select_related("organisation")
         .annotate(
             tutor_count=Count("memberships", filter=Q(memberships__role=Role.TUTOR), distinct=True),

@@ -252,15 +252,11 @@ def join_link(request, token):
                     language=get_language() or "",
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        target = field if field in form.fields else None
-                        form.add_error(target, errors)
-                else:
-                    form.add_error(
-                        "password1" if error.code != "username_taken" else "username",
-                        error,
-                    )
+                if not hasattr(error, "error_dict"):
+                    form.add_error(None, error)
+                for field, errors in getattr(error, "message_dict", {}).items():
+                    target = {"password": "password1"}.get(field, field)
+                    form.add_error(target if target in form.fields else None, errors)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(

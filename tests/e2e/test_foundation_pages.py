@@ -1,0 +1,61 @@
+"""Every foundation page that opens by GET: no axe violations, in English and
+Arabic, and no sideways scrolling on a 360 px wide phone."""
+
+import pytest
+
+PHONE = 360
+
+
+def _pages():
+    # (who looks, path builder); None is a visitor who is not signed in.
+    return {
+        "dashboard": ("tutor", lambda d: "/"),
+        "space_home_group": ("tutor", lambda d: f"/spaces/{d['spaces']['group']}/"),
+        "space_home_practice": ("coordinator", lambda d: f"/spaces/{d['spaces']['practice']}/"),
+        "members": ("tutor", lambda d: f"/spaces/{d['spaces']['group']}/members/"),
+        "members_as_member": ("olena", lambda d: f"/spaces/{d['spaces']['group']}/members/"),
+        "rules": ("olena", lambda d: f"/spaces/{d['spaces']['group']}/rules/"),
+        "invitations": ("tutor", lambda d: f"/spaces/{d['spaces']['group']}/invitations/"),
+        "join": (None, lambda d: "/join/"),
+        "join_signed_in": ("anna-se", lambda d: "/join/"),
+        "join_link": (None, lambda d: f"/join/{d['invitation']['token']}/"),
+        "join_link_signed_in": ("anna-se", lambda d: f"/join/{d['invitation']['token']}/"),
+        "profile": ("yusuf", lambda d: "/profile/"),
+        "notifications": ("tutor", lambda d: "/notifications/"),
+        "sign_in": (None, lambda d: "/accounts/login/"),
+        "sign_up": (None, lambda d: "/accounts/signup/"),
+        "password_reset": (None, lambda d: "/accounts/password/reset/"),
+        "password_change": ("counsellor", lambda d: "/accounts/password/change/"),
+        "email": ("counsellor", lambda d: "/accounts/email/"),
+        "sign_out": ("counsellor", lambda d: "/accounts/logout/"),
+    }
+
+
+PAGES = _pages()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_accessibility_violations(
+    name, language, page_as, server_url, e2e_data, axe_check
+):
+    who, path = PAGES[name]
+    page = page_as(who, language=language)
+    response = page.goto(server_url + path(e2e_data))
+    assert response.status == 200, f"{path(e2e_data)} answered {response.status}"
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+    axe_check(page)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_fits_a_phone_without_sideways_scrolling(
+    name, language, page_as, server_url, e2e_data, no_horizontal_scroll, axe_check
+):
+    who, path = PAGES[name]
+    page = page_as(who, language=language, width=PHONE)
+    response = page.goto(server_url + path(e2e_data))
+    assert response.status == 200
+    no_horizontal_scroll(page)
+    axe_check(page)
