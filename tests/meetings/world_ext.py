@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.utils import timezone
-
 from tandem.core import richtext
 from tandem.meetings import actions, recurrence
 from tandem.meetings.models import CalendarImport, CheckIn, Occurrence

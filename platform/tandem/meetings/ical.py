@@ -136,11 +136,19 @@ def build_calendar(meetings, *, name):
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
+    first = last = None
     for meeting in meetings:
         overrides = {o.original_start: o for o in meeting.occurrences.all()}
         for event in meeting_events(meeting, overrides):
             calendar.add_component(event)
-    calendar.add_missing_timezones()
+        first = min(first or meeting.span_start, meeting.span_start)
+        last = max(last or meeting.span_end, meeting.span_end)
+    if first is not None:
+        # Transitions only for the years the meetings are in keep feeds small.
+        calendar.add_missing_timezones(
+            first_date=first.date() - dt.timedelta(days=366),
+            last_date=last.date() + dt.timedelta(days=366),
+        )
     return calendar.to_ical()
 
 
