@@ -4,8 +4,14 @@ Callers hand events over inside ``transaction.on_commit`` so nothing is
 broadcast that the database does not hold.
 """
 
+import logging
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+
+from . import frames
+
+log = logging.getLogger(__name__)
 
 
 def group_for(topic):
@@ -32,3 +38,32 @@ def send_to_user(user_id, event):
 def access_changed(user_id, space_id=None):
     """Tell the person's open sockets to check their topics again."""
     send_to_user(user_id, {"type": "access.changed", "space": space_id})
+
+
+def topic_event(topic, seq, name, data):
+    """Broadcast a stored event at position ``seq`` of ``topic`` to its subscribers.
+
+    The frame is serialised once here; consumers pass the text on unchanged.
+    The channel layer may drop it (at most once): subscribers fill gaps from
+    the database, so a failure here is logged, never raised into the caller.
+    """
+    try:
+        send_to_topic(
+            topic,
+            {
+                "type": "topic.event",
+                "topic": topic,
+                "seq": seq,
+                "frame": frames.event(topic, seq, name, data),
+            },
+        )
+    except Exception:
+        log.exception("could not broadcast %s@%s", topic, seq)
+
+
+def session_changed(user_id):
+    """The person signed out, changed password or was deactivated: sockets re-check."""
+    try:
+        send_to_user(user_id, {"type": "session.check"})
+    except Exception:
+        log.exception("could not tell user %s's sockets to re-check", user_id)

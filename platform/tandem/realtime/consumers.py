@@ -1,0 +1,460 @@
+"""The one WebSocket consumer: authenticate, subscribe, resume, relay, act.
+
+The protocol is described in docs/realtime.md. Two rules keep it fast and
+correct:
+
+- Delivery does no database work: an event's frame is serialised once by the
+  publisher and passed on after a dictionary lookup (is this topic granted
+  on this socket? is the position new?). Grants are decided at subscribe
+  and decided again when an ``access.changed`` event, a ``session.check``
+  event or the periodic re-validation says they may have changed.
+- The database is the truth. The consumer keeps the last position it sent
+  per topic; a live event that is old is dropped, and one that skips ahead
+  first has the gap filled from the database, so each subscriber sees every
+  position once, in order, even when the channel layer loses or reorders.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import translation
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+
+from tandem.spaces.permissions import forget_roles
+
+from . import frames, sessions, topics
+from .publish import group_for, user_group
+
+log = logging.getLogger(__name__)
+
+# Close codes (4000-4999 are the application's own).
+CLOSE_SIGNED_OUT = 4401
+CLOSE_TOO_MANY = 4429
+
+BACKLOG_PAGE = 200
+REF_MAX = 64
+
+MESSAGES = {
+    "frame_too_large": _("The frame is too large."),
+    "binary_not_supported": _("Only text frames are understood."),
+    "malformed": _("The frame is not a JSON object."),
+    "unknown_type": _("This frame type is not known."),
+    "invalid": _("A field of the frame is missing or wrong."),
+    "unknown_topic": _("This topic does not exist."),
+    "forbidden": _("You may not do this here."),
+    "not_found": _("This does not exist, or you may not see it."),
+    "not_subscribed": _("Subscribe to the topic first."),
+    "too_many_topics": _("This connection follows too many topics."),
+    "too_many_connections": _("You have too many connections open. Close a tab and try again."),
+    "rate_limited": _("Too many frames. Slow down and try again in a minute."),
+    "signed_out": _("You are signed out."),
+    "server_error": _("Something went wrong on our side. Try again."),
+}
+
+
+class FrameError(Exception):
+    def __init__(self, code, message=None, topic=None):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.topic = topic
+
+
+def _limits():
+    limits = settings.TANDEM
+    return {
+        "frame_bytes": limits["WS_MAX_FRAME_BYTES"],
+        "topics": limits["WS_MAX_TOPICS"],
+        "connections": limits["WS_MAX_CONNECTIONS_PER_USER"],
+        "frames_per_minute": limits.get("WS_FRAMES_PER_MINUTE", 600),
+        "heartbeat": limits.get("WS_HEARTBEAT_SECONDS", 25),
+        "revalidate": limits.get("WS_REVALIDATE_SECONDS", 60),
+    }
+
+
+def _language_for(user, scope):
+    """The person's chosen language, else their browser's, else the default."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    if getattr(user, "interface_language", "") in supported:
+        return user.interface_language
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            from django.utils.translation.trans_real import parse_accept_lang_header
+
+            for code, _q in parse_accept_lang_header(value.decode("latin-1")):
+                code = code.split("-")[0].lower()
+                if code in supported:
+                    return code
+    return settings.LANGUAGE_CODE
+
+
+def _run_in_language(language, func, *args, **kwargs):
+    with translation.override(language):
+        return func(*args, **kwargs)
+
+
+def _reauthorize(user, grants):
+    """Ask again, with fresh roles, for each of ``grants``; the ones still given."""
+    forget_roles(user)
+    fresh = {}
+    for topic in grants:
+        parsed = topics.parse(topic)
+        if parsed is None:
+            continue
+        kind, key = parsed
+        again = kind.authorize(user, key)
+        if again is not None:
+            fresh[topic] = again
+    return fresh
+
+
+def _revalidate(user, session_key, grants):
+    if not sessions.session_is_current(session_key, user.pk):
+        return None
+    return _reauthorize(user, grants)
+
+
+def _act(language, handler, user, grant, frame):
+    forget_roles(user)
+    with translation.override(language):
+        try:
+            return handler(user, grant, frame)
+        except ValidationError as error:
+            # Turn lazy messages into the person's language here, in this thread.
+            raise FrameError(
+                getattr(error, "code", None) or "invalid",
+                str(error.messages[0]) if error.messages else None,
+                topic=grant.topic,
+            ) from None
+
+
+class RealtimeConsumer(AsyncJsonWebsocketConsumer):
+    user = None
+    slot = None
+
+    # -- connection -------------------------------------------------------------------------
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if isinstance(user, LazyObject):
+            user = getattr(user, "_wrapped", user)
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            await self.close()
+            return
+        self.limits = _limits()
+        self.user = user
+        self.language = _language_for(user, self.scope)
+        self.grants = {}
+        self.positions = {}
+        self.frame_times = []
+        self.watch = None
+        self.session_key = getattr(self.scope.get("session"), "session_key", None)
+        self.slot = await database_sync_to_async(sessions.claim_slot)(
+            user.pk, self.channel_name, self.limits["connections"]
+        )
+        await self.accept()
+        if self.slot is None:
+            await self._send_error("too_many_connections")
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        await self.send_json(
+            {
+                "type": "hello",
+                "user": user.pk,
+                "heartbeat": self.limits["heartbeat"],
+                "max_frame_bytes": self.limits["frame_bytes"],
+                "max_topics": self.limits["topics"],
+            }
+        )
+        self.watch = asyncio.create_task(self._watch())
+
+    async def disconnect(self, code):
+        if self.user is None:
+            return
+        if self.watch is not None:
+            self.watch.cancel()
+        if self.slot is not None:
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+            for topic in list(self.grants):
+                await self.channel_layer.group_discard(group_for(topic), self.channel_name)
+            with contextlib.suppress(Exception):
+                await database_sync_to_async(sessions.release_slot)(
+                    self.user.pk, self.slot, self.channel_name
+                )
+        self.grants = {}
+
+    async def _watch(self):
+        """Keep the connection slot and re-validate the session now and then."""
+        interval = min(self.limits["revalidate"], sessions.SLOT_TTL / 3)
+        last_check = time.monotonic()
+        try:
+            while True:
+                await asyncio.sleep(interval)
+                await database_sync_to_async(sessions.refresh_slot)(
+                    self.user.pk, self.slot, self.channel_name
+                )
+                if time.monotonic() - last_check >= self.limits["revalidate"]:
+                    last_check = time.monotonic()
+                    await self._recheck()
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("realtime watch failed")
+
+    async def _recheck(self, space_id=None):
+        """Session still good? Topics still granted? Close or drop what no longer holds."""
+        checked = {
+            topic: grant
+            for topic, grant in self.grants.items()
+            if space_id is None or grant.space_id in (None, space_id)
+        }
+        fresh = await database_sync_to_async(_revalidate)(self.user, self.session_key, checked)
+        if fresh is None:
+            await self._send_error("signed_out")
+            await self.close(code=CLOSE_SIGNED_OUT)
+            self.grants = {}
+            return
+        for topic in checked:
+            if topic in fresh and topic in self.grants:
+                self.grants[topic] = fresh[topic]
+            elif topic in self.grants:
+                await self._drop(topic)
+                await self.send_json(
+                    {
+                        "type": "unsubscribed",
+                        "topic": topic,
+                        "code": "forbidden",
+                        "message": self._text("forbidden"),
+                    }
+                )
+
+    async def _drop(self, topic):
+        self.grants.pop(topic, None)
+        self.positions.pop(topic, None)
+        await self.channel_layer.group_discard(group_for(topic), self.channel_name)
+
+    # -- frames in --------------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.user is None:
+            return
+        ref = None
+        try:
+            if text_data is None:
+                raise FrameError("binary_not_supported")
+            if len(text_data) > self.limits["frame_bytes"] or (
+                len(text_data.encode("utf-8")) > self.limits["frame_bytes"]
+            ):
+                raise FrameError("frame_too_large")
+            try:
+                frame = json.loads(text_data)
+            except ValueError:
+                raise FrameError("malformed") from None
+            if not isinstance(frame, dict):
+                raise FrameError("malformed")
+            ref = frame.get("ref")
+            if not isinstance(ref, (str, int)) or isinstance(ref, bool) or len(str(ref)) > REF_MAX:
+                ref = None
+            self._count_frame()
+            await self.receive_json(frame, ref=ref)
+        except FrameError as error:
+            await self._send_error(error.code, ref=ref, topic=error.topic, message=error.message)
+        except Exception:
+            log.exception("realtime frame failed")
+            await self._send_error("server_error", ref=ref)
+
+    def _count_frame(self):
+        now = time.monotonic()
+        self.frame_times = [t for t in self.frame_times if now - t < 60]
+        if len(self.frame_times) >= self.limits["frames_per_minute"]:
+            raise FrameError("rate_limited")
+        self.frame_times.append(now)
+
+    async def receive_json(self, frame, ref=None):
+        kind = frame.get("type")
+        handler = {
+            "ping": self.on_ping,
+            "subscribe": self.on_subscribe,
+            "unsubscribe": self.on_unsubscribe,
+            "resume": self.on_resume,
+        }.get(kind)
+        if handler is not None:
+            await handler(frame, ref)
+            return
+        if not isinstance(kind, str):
+            raise FrameError("unknown_type")
+        await self.on_action(kind, frame, ref)
+
+    async def on_ping(self, frame, ref):
+        await self.send_json({"type": "pong", "ref": ref, "time": int(time.time() * 1000)})
+
+    async def on_subscribe(self, frame, ref):
+        topic = frame.get("topic")
+        after = frame.get("after")
+        if after is not None and (
+            not isinstance(after, int) or isinstance(after, bool) or after < 0
+        ):
+            raise FrameError("invalid", topic=topic if isinstance(topic, str) else None)
+        await self._subscribe(topic, after, ref)
+
+    async def on_resume(self, frame, ref):
+        wanted = frame.get("topics")
+        if not isinstance(wanted, dict) or not wanted:
+            raise FrameError("invalid")
+        for topic, after in wanted.items():
+            try:
+                if after is not None and (
+                    not isinstance(after, int) or isinstance(after, bool) or after < 0
+                ):
+                    raise FrameError("invalid", topic=topic)
+                await self._subscribe(topic, after, ref)
+            except FrameError as error:
+                # One refused topic never stops the others.
+                await self._send_error(error.code, ref=ref, topic=topic, message=error.message)
+
+    async def _subscribe(self, topic, after, ref):
+        parsed = topics.parse(topic)
+        if parsed is None:
+            raise FrameError("unknown_topic", topic=topic if isinstance(topic, str) else None)
+        kind, key = parsed
+        if topic not in self.grants and len(self.grants) >= self.limits["topics"]:
+            raise FrameError("too_many_topics", topic=topic)
+        # Join the group before reading the head, so nothing committed in between is missed;
+        # live events wait in the channel until this handler returns.
+        await self.channel_layer.group_add(group_for(topic), self.channel_name)
+        grant = await database_sync_to_async(kind.authorize)(self.user, key)
+        if grant is None:
+            if topic not in self.grants:
+                await self.channel_layer.group_discard(group_for(topic), self.channel_name)
+            self.grants.pop(topic, None)
+            self.positions.pop(topic, None)
+            raise FrameError("forbidden", topic=topic)
+        self.grants[topic] = grant
+        await self.send_json({"type": "subscribed", "topic": topic, "head": grant.head, "ref": ref})
+        if after is None:
+            self.positions[topic] = grant.head
+            return
+        # A position beyond the head (a client from before a restore) restarts at the head.
+        self.positions[topic] = min(after, grant.head)
+        await self._fill(topic, upto=grant.head)
+
+    async def on_unsubscribe(self, frame, ref):
+        topic = frame.get("topic")
+        if not isinstance(topic, str) or topic not in self.grants:
+            raise FrameError("not_subscribed", topic=topic if isinstance(topic, str) else None)
+        await self._drop(topic)
+        await self.send_json({"type": "unsubscribed", "topic": topic, "ref": ref})
+
+    async def on_action(self, name, frame, ref):
+        topic = frame.get("topic")
+        parsed = topics.parse(topic)
+        if parsed is None:
+            if not isinstance(topic, str):
+                raise FrameError("unknown_type" if name not in _all_actions() else "invalid")
+            raise FrameError("unknown_topic", topic=topic)
+        kind, _key = parsed
+        handler = kind.actions.get(name)
+        if handler is None:
+            raise FrameError("unknown_type", topic=topic)
+        grant = self.grants.get(topic)
+        if grant is None:
+            raise FrameError("not_subscribed", topic=topic)
+        try:
+            result = await database_sync_to_async(_act)(
+                self.language, handler, self.user, grant, frame
+            )
+        except PermissionDenied:
+            raise FrameError("forbidden", topic=topic) from None
+        except (Http404, ObjectDoesNotExist):
+            raise FrameError("not_found", topic=topic) from None
+        await self.send_json({"type": "ack", "ref": ref, "topic": topic, **(result or {})})
+
+    # -- frames out -------------------------------------------------------------------------
+
+    async def _fill(self, topic, upto=None):
+        """Send the stored events after this socket's position (up to ``upto``)."""
+        parsed = topics.parse(topic)
+        grant = self.grants.get(topic)
+        if parsed is None or grant is None:
+            return
+        kind, _key = parsed
+        while True:
+            position = self.positions.get(topic, 0)
+            if upto is not None and position >= upto:
+                return
+            rows = await database_sync_to_async(kind.backlog)(grant, position, BACKLOG_PAGE)
+            for seq, text in rows:
+                if upto is not None and seq > upto:
+                    return
+                if seq > self.positions.get(topic, 0):
+                    await self.send(text_data=text)
+                    self.positions[topic] = seq
+            if len(rows) < BACKLOG_PAGE:
+                return
+
+    async def topic_event(self, message):
+        topic = message["topic"]
+        grant = self.grants.get(topic)
+        if grant is None:
+            return
+        seq = message["seq"]
+        position = self.positions.get(topic, 0)
+        if seq <= position:
+            return
+        if seq > position + 1:
+            parsed = topics.parse(topic)
+            if parsed is not None and parsed[0].contiguous:
+                await self._fill(topic, upto=seq - 1)
+                if topic not in self.grants or seq <= self.positions.get(topic, 0):
+                    return
+        await self.send(text_data=message["frame"])
+        self.positions[topic] = seq
+
+    async def notification_new(self, message):
+        topic = f"user.{self.user.pk}"
+        if topic not in self.grants:
+            return
+        data = {key: message.get(key, "") for key in ("id", "kind", "text", "url")}
+        seq = message["id"]
+        await self.topic_event(
+            {
+                "topic": topic,
+                "seq": seq,
+                "frame": frames.event(topic, seq, "notification.new", data),
+            }
+        )
+
+    async def access_changed(self, message):
+        await self._recheck(space_id=message.get("space"))
+
+    async def session_check(self, message):
+        await self._recheck()
+
+    def _text(self, code, message=None):
+        if message:
+            return str(message)
+        with translation.override(self.language):
+            return str(MESSAGES.get(code, MESSAGES["invalid"]))
+
+    async def _send_error(self, code, ref=None, topic=None, message=None):
+        frame = {"type": "error", "code": code, "message": self._text(code, message), "ref": ref}
+        if topic is not None:
+            frame["topic"] = topic
+        await self.send(text_data=frames.dumps(frame))
+
+
+def _all_actions():
+    names = set()
+    for kind in topics.kinds().values():
+        names |= set(kind.actions)
+    return names

@@ -1,0 +1,48 @@
+"""Sockets of a person re-check their session when it may have ended.
+
+Logging out over HTTP does not touch a Channels socket; these receivers
+publish a ``session.check`` to the person's group, and each of their sockets
+then verifies its own session and closes if it no longer holds.
+"""
+
+from allauth.account import signals as allauth_signals
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_out
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from . import publish
+
+WATCHED_FIELDS = {"password", "is_active"}
+
+
+def _announce(user_id):
+    transaction.on_commit(lambda: publish.session_changed(user_id))
+
+
+def on_logged_out(sender, request=None, user=None, **kwargs):
+    if user is not None and user.pk:
+        _announce(user.pk)
+
+
+def on_password(sender, request=None, user=None, **kwargs):
+    if user is not None and user.pk:
+        _announce(user.pk)
+
+
+def on_user_saved(sender, instance, created=False, update_fields=None, **kwargs):
+    if created:
+        return
+    if update_fields is None or WATCHED_FIELDS & set(update_fields):
+        _announce(instance.pk)
+
+
+def connect():
+    user_logged_out.connect(on_logged_out, dispatch_uid="realtime.logged_out")
+    for signal in (
+        allauth_signals.password_changed,
+        allauth_signals.password_set,
+        allauth_signals.password_reset,
+    ):
+        signal.connect(on_password, dispatch_uid=f"realtime.password.{id(signal)}")
+    post_save.connect(on_user_saved, sender=get_user_model(), dispatch_uid="realtime.user_saved")
