@@ -37,8 +37,7 @@ def meeting_time(value, zone_name, show_date=False):
         iso,
         stamp(local, show_date),
         _city(zone_name),
-        _("%(time)s your time")
-        % {"time": stamp(viewer, show_date or viewer.date() != local.date())},
+        _("%(time)s your time") % {"time": stamp(viewer, viewer.date() != local.date())},
     )
 
 

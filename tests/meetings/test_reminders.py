@@ -1,0 +1,86 @@
+"""Reminders: once per person and occurrence, only for a yes, as each person wants."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from tandem.core.models import Notification
+from tandem.meetings import actions, recurrence
+from tandem.meetings.models import MeetingPreference, ReminderSent
+
+
+@pytest.fixture
+def tomorrow(world, schedule):
+    start = timezone.now().astimezone(recurrence.zone("Europe/Helsinki")) + dt.timedelta(hours=20)
+    start = start.replace(tzinfo=None, second=0, microsecond=0)
+    meeting = schedule(start=start, end=start + dt.timedelta(hours=2))
+    for role, value in [("member", "yes"), ("counsellor", "no")]:
+        actions.answer(
+            actor=world.people[role], meeting=meeting, original_start=meeting.start, answer=value
+        )
+    return meeting
+
+
+def _run(hours=24):
+    out = io.StringIO()
+    call_command("send_meeting_reminders", f"--hours={hours}", stdout=out)
+    return out.getvalue()
+
+
+def _reminders(user):
+    return Notification.objects.filter(user=user, kind="meeting.reminder")
+
+
+def test_reminder_goes_once_to_those_who_said_yes(
+    world, tomorrow, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "Reminders sent: 1" in _run()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "Reminders sent: 0" in _run()
+    assert _reminders(world.people["member"]).count() == 1
+    assert not _reminders(world.people["counsellor"]).exists()
+    assert [m.to for m in mailoutbox] == [["member@example.org"]]
+    assert tomorrow.title in mailoutbox[0].subject
+
+
+def test_meetings_further_away_wait(world, tomorrow):
+    assert "Reminders sent: 0" in _run(hours=2)
+
+
+def test_person_who_turned_reminders_off_gets_none(world, tomorrow):
+    actions.set_preferences(actor=world.people["member"], reminders=False, email_reminders=False)
+    _run()
+    assert not _reminders(world.people["member"]).exists()
+
+
+def test_in_app_only_when_e_mail_is_off(
+    world, tomorrow, mailoutbox, django_capture_on_commit_callbacks
+):
+    MeetingPreference.objects.create(user=world.people["member"], email_reminders=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _run()
+    assert _reminders(world.people["member"]).count() == 1
+    assert mailoutbox == []
+
+
+def test_cancelled_occurrence_is_not_reminded(world, tomorrow):
+    actions.cancel_meeting(actor=world.people["tutor"], meeting=tomorrow)
+    assert "Reminders sent: 0" in _run()
+
+
+def test_reminder_follows_a_moved_occurrence(world, tomorrow):
+    tz = recurrence.zone("Europe/Helsinki")
+    later = (tomorrow.start + dt.timedelta(days=3)).astimezone(tz).replace(tzinfo=None)
+    actions.move_occurrence(
+        actor=world.people["tutor"],
+        meeting=tomorrow,
+        original_start=tomorrow.start,
+        start=later,
+        end=later + dt.timedelta(hours=1),
+    )
+    assert "Reminders sent: 0" in _run()
+    _run(hours=24 * 4)
+    assert ReminderSent.objects.filter(meeting=tomorrow, user=world.people["member"]).count() == 1
