@@ -136,6 +136,15 @@ def _shaping_available():
     return True
 
 
+def _fit(pdf, value, width):
+    """Cut ``value`` with an ellipsis so it stays inside a cell ``width`` mm wide."""
+    if pdf.get_string_width(value) <= width:
+        return value
+    while value and pdf.get_string_width(value + "…") > width:
+        value = value[:-1]
+    return value.rstrip() + "…"
+
+
 def statement_pdf(statement, lines):
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
@@ -221,16 +230,25 @@ def statement_pdf(statement, lines):
             line.log.space.name
             if line.log
             else _("Correction of the session of %(date)s: %(reason)s")
-            % {"date": line.adjustment.log.date, "reason": line.adjustment.reason}
+            % {
+                "date": formats.date_format(line.adjustment.log.date, "SHORT_DATE_FORMAT"),
+                "reason": line.adjustment.reason,
+            }
         )
         cells = (
             formats.date_format(line.date, "SHORT_DATE_FORMAT"),
-            what[:60],
+            what,
             f"{line.hours:.2f}",
             f"{line.amount:.2f}",
         )
         for index, (width, value) in enumerate(zip(widths, cells, strict=True)):
-            pdf.cell(width, 7, text(value), border=1, align="R" if index >= 2 else "L")
+            pdf.cell(
+                width,
+                7,
+                _fit(pdf, text(value), width - 2),
+                border=1,
+                align="R" if index >= 2 else "L",
+            )
         pdf.ln()
         total_hours += line.hours
         total += line.amount
