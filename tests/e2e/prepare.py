@@ -11,6 +11,7 @@ facts to (under a key of their own). The demo objects are in ``data["demo"]``
 """
 
 import importlib
+import io
 import json
 import os
 import pathlib
@@ -31,7 +32,7 @@ def main(out_path):
     from tandem.spaces.models import Role, Space
 
     call_command("migrate", "--noinput", verbosity=0)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=io.StringIO())
 
     people = {user.username: user for user in User.objects.all()}
     group = Space.objects.get(name="Kallio job-seekers' group")
