@@ -8,7 +8,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -417,7 +417,7 @@ def add_agenda_item(*, actor, meeting, title, kind, start, end):
         item = AgendaItem.objects.create(
             meeting=meeting, title=title[:160], kind=kind, start=start, end=end
         )
-        Meeting.objects.filter(pk=meeting.pk).update(sequence=meeting.sequence + 1)
+        _touch(meeting)
     return item
 
 
@@ -425,6 +425,14 @@ def remove_agenda_item(*, actor, item):
     _require(actor, Perm.SCHEDULE, item.meeting.space)
     with transaction.atomic():
         AgendaItem.objects.filter(pk=item.pk).delete()
+        _touch(item.meeting)
+
+
+def _touch(meeting):
+    """The meeting changed: calendar programs must fetch it again."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        sequence=models.F("sequence") + 1, updated=timezone.now()
+    )
 
 
 def answer(*, actor, meeting, original_start, answer, needs=None):

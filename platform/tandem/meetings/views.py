@@ -476,8 +476,13 @@ def attendance(request, space_id, meeting_id):
     happening = queries.happening_of(meeting, original)
     checked = {row.user_id: row for row in queries.attendance_for(meeting, original)}
     members = list(queries.members_for_attendance(space))
-    rows = [{"membership": m, "check_in": checked.get(m.user_id)} for m in members]
-    answers = [a for a in queries.answers_for(meeting, original) if a.has_needs]
+    every_answer = queries.answers_for(meeting, original)
+    by_user = {a.user_id: a for a in every_answer}
+    rows = [
+        {"membership": m, "check_in": checked.get(m.user_id), "rsvp": by_user.get(m.user_id)}
+        for m in members
+    ]
+    answers = [a for a in every_answer if a.has_needs]
     check_in_path = reverse("meetings:check_in", args=[space.pk, meeting.pk])
     code = happening.override.check_in_code if happening.override else ""
     return render(
@@ -491,6 +496,7 @@ def attendance(request, space_id, meeting_id):
             "checked_count": len(checked),
             "needs": answers,
             "schedule": schedule,
+            "has_begun": happening.start <= timezone.now(),
             "code": code,
             "check_in_url": request.build_absolute_uri(
                 f"{check_in_path}?on={happening.key}&code={code}"

@@ -1,0 +1,119 @@
+"""The meeting pages in a real browser: axe in English and Arabic, phones and
+wide screens, and screenshots of the month grid and the phone agenda."""
+
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "screenshots"
+PHONE = 360
+WIDE = 1280
+
+
+def _pages():
+    # (who looks, path builder)
+    def meeting(key, suffix=""):
+        def path(d):
+            m = d["meetings"]
+            space = d["spaces"]["group"] if key == "weekly" else d["spaces"]["practice"]
+            return f"/spaces/{space}/meetings/{m[key]}/{suffix}"
+
+        return path
+
+    return {
+        "calendar_group": ("tutor", lambda d: f"/spaces/{d['spaces']['group']}/meetings/"),
+        "calendar_group_member": ("yusuf", lambda d: f"/spaces/{d['spaces']['group']}/meetings/"),
+        "calendar_practice": (
+            "anna-se",
+            lambda d: (
+                f"/spaces/{d['spaces']['practice']}/meetings/"
+                f"?month={d['meetings']['seminar_month']}"
+            ),
+        ),
+        "my_calendar": ("counsellor", lambda d: "/meetings/"),
+        "dashboard": ("counsellor", lambda d: "/"),
+        "session": ("olena", meeting("weekly")),
+        "session_organiser": ("tutor", meeting("weekly")),
+        "seminar_with_agenda": ("coordinator", meeting("seminar")),
+        "online_meeting": ("pieter-be", meeting("online")),
+        "attendance": ("tutor", meeting("weekly", "attendance/")),
+        "check_in": ("olena", meeting("weekly", "check-in/")),
+        "move": ("tutor", meeting("weekly", "move/")),
+        "edit": ("coordinator", meeting("seminar", "edit/")),
+        "new_meeting": ("tutor", lambda d: f"/spaces/{d['spaces']['group']}/meetings/new/"),
+        "import": ("coordinator", lambda d: f"/spaces/{d['spaces']['practice']}/meetings/import/"),
+        "feeds": ("yusuf", lambda d: "/meetings/feeds/"),
+    }
+
+
+PAGES = _pages()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_meeting_page_has_no_accessibility_violations(
+    name, language, page_as, server_url, e2e_data, axe_check
+):
+    who, path = PAGES[name]
+    page = page_as(who, language=language, width=WIDE)
+    response = page.goto(server_url + path(e2e_data))
+    assert response.status == 200, f"{path(e2e_data)} answered {response.status}"
+    assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+    axe_check(page)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_meeting_page_fits_a_phone(
+    name, language, page_as, server_url, e2e_data, no_horizontal_scroll, axe_check
+):
+    who, path = PAGES[name]
+    page = page_as(who, language=language, width=PHONE)
+    response = page.goto(server_url + path(e2e_data))
+    assert response.status == 200
+    no_horizontal_scroll(page)
+    axe_check(page)
+
+
+def test_wide_screen_shows_the_month_grid(page_as, server_url, e2e_data):
+    page = page_as("tutor", width=WIDE, height=1000)
+    page.goto(f"{server_url}/spaces/{e2e_data['spaces']['group']}/meetings/")
+    assert page.locator(".month-grid").is_visible()
+    assert not page.locator(".agenda-list").is_visible()
+    assert page.locator(".month-grid .day-items a").count() >= 3
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "meetings-month-grid-wide.png"), full_page=True)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_phone_shows_the_agenda_list(language, page_as, server_url, e2e_data):
+    page = page_as("yusuf", language=language, width=PHONE, height=780)
+    page.goto(f"{server_url}/spaces/{e2e_data['spaces']['group']}/meetings/")
+    assert page.locator(".agenda-list").is_visible()
+    assert not page.locator(".month-grid").is_visible()
+    assert page.locator(".agenda-list .agenda-item").count() >= 3
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"meetings-agenda-phone-{language}.png"), full_page=True)
+
+
+def test_answer_and_check_in_from_a_phone(page_as, server_url, e2e_data):
+    """The tutor shows a code; a member answers yes and checks in with it."""
+    space, weekly = e2e_data["spaces"]["group"], e2e_data["meetings"]["weekly"]
+    tutor = page_as("tutor", width=WIDE)
+    tutor.goto(f"{server_url}/spaces/{space}/meetings/{weekly}/attendance/")
+    tutor.get_by_role("button", name="Show a check-in code").click()
+    code = tutor.locator(".check-in-code .code").inner_text().strip()
+    assert len(code) == 6
+    SHOTS.mkdir(exist_ok=True)
+    tutor.screenshot(path=str(SHOTS / "meetings-check-in-code.png"), full_page=True)
+
+    member = page_as("elif", width=PHONE)
+    member.goto(f"{server_url}/spaces/{space}/meetings/{weekly}/")
+    member.get_by_label("Yes").check()
+    member.get_by_role("button", name="Save my answer").click()
+    assert "your answer is saved" in member.locator(".messages").inner_text()
+    member.goto(f"{server_url}/spaces/{space}/meetings/{weekly}/check-in/")
+    member.get_by_label("Check-in code").fill(code.lower())
+    member.get_by_role("button", name="I am here").click()
+    assert "You are checked in" in member.locator(".messages").inner_text()
