@@ -192,3 +192,11 @@ def test_every_action_appends_to_the_chain_in_order(rec):
     assert len(rows) == before + 5
     for previous, row in itertools.pairwise(rows):
         assert row.previous_hash == previous.hash
+
+
+def test_the_meeting_an_approved_log_names_is_fixed_too(world):
+    log = world.objects["log_approved"]
+    refused(
+        "UPDATE recognition_sessionlog SET meeting_occurrence = created WHERE id = %s", [log.pk]
+    )
+    refused("UPDATE recognition_sessionlog SET meeting_id = 7 WHERE id = %s", [log.pk])

@@ -4,6 +4,7 @@ import csv
 import io
 import shutil
 import subprocess
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -299,3 +300,60 @@ def test_pdf_falls_back_to_a_latin_font_with_a_note(arabic_statement, monkeypatc
     lines = list(queries.statement_lines(arabic_statement))
     pdf = exports.statement_pdf(arabic_statement, lines)
     assert pdf.startswith(b"%PDF")
+
+
+def _past_meeting(rec, world):
+    from tandem.meetings import actions as meeting_actions
+    from tandem.meetings.models import CheckIn
+
+    helsinki = zoneinfo.ZoneInfo("Europe/Helsinki")
+    start, end = times(8, hour=15)
+    meeting = meeting_actions.schedule_meeting(
+        actor=rec.tutor,
+        space=rec.group,
+        title="Tuesday group",
+        kind="session",
+        time_zone="Europe/Helsinki",
+        start=start.astimezone(helsinki).replace(tzinfo=None),
+        end=end.astimezone(helsinki).replace(tzinfo=None),
+    )
+    CheckIn.objects.create(meeting=meeting, occurrence=meeting.start, user=rec.member)
+    return meeting
+
+
+def test_a_log_is_prefilled_from_a_meeting_and_its_check_ins(rec, world, client_for):
+    from tandem.meetings import recurrence
+
+    meeting = _past_meeting(rec, world)
+    client = client_for("tutor")
+    url = reverse("recognition:log_new", args=[rec.group.pk])
+    page = body(client.get(url))
+    assert "Start from a meeting" in page and "Tuesday group" in page
+    key = recurrence.key_of(meeting.start)
+    form = client.get(url, {"meeting": meeting.pk, "occurrence": key}).context["form"]
+    assert form.initial["attendees"] == [rec.member.pk]
+    data = {
+        k: v.isoformat() if hasattr(v, "isoformat") else v
+        for k, v in form.initial.items()
+        if k != "meeting_title"
+    }
+    data["counsellor"] = rec.counsellor.pk
+    data["start_time"] = form.initial["start_time"].strftime("%H:%M")
+    data["end_time"] = form.initial["end_time"].strftime("%H:%M")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    log = SessionLog.objects.get(meeting_id=meeting.pk)
+    assert log.meeting_occurrence == meeting.start
+    assert (log.start, log.end) == (meeting.start, meeting.end)
+
+
+def test_a_log_cannot_name_another_groups_meeting(rec, world):
+    from django.core.exceptions import ValidationError
+
+    meeting = _past_meeting(rec, world)
+    start, _end = times(9)
+    with pytest.raises(ValidationError) as caught:
+        rec.log(meeting_id=meeting.pk + 1000, meeting_occurrence=meeting.start)
+    assert caught.value.code == "unknown_meeting"
+    with pytest.raises(ValidationError):
+        rec.log(meeting_id=meeting.pk, meeting_occurrence=start)

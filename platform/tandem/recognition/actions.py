@@ -152,6 +152,20 @@ def _validate_session(
         )
 
 
+def _validate_meeting(space, meeting_id, occurrence):
+    from tandem.meetings import recurrence
+    from tandem.meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(pk=meeting_id, space=space).first()
+    if (
+        meeting is None
+        or occurrence is None
+        or occurrence not in recurrence.original_starts(meeting, occurrence, occurrence)
+    ):
+        _fail("unknown_meeting", _("Choose a meeting of this group that took place."))
+    return meeting
+
+
 def _save_guarded(func):
     """Run a write; an overlap caught by the database becomes the same clear error."""
     try:
@@ -182,11 +196,18 @@ def create_log(
     methods="",
     notes="",
     meeting_id=None,
+    meeting_occurrence=None,
 ):
-    """Log a session the actor co-led as tutor; it starts as a draft."""
+    """Log a session the actor co-led as tutor; it starts as a draft.
+
+    ``meeting_id`` and ``meeting_occurrence`` (its original start) name the
+    scheduled meeting the session was, when there was one.
+    """
     if not permissions.can_log_in(actor, space):
         raise PermissionDenied(_("Only a working-life tutor of this group can log its sessions."))
     attendees = list(attendees)
+    if meeting_id is not None or meeting_occurrence is not None:
+        _validate_meeting(space, meeting_id, meeting_occurrence)
     _validate_session(
         tutor=actor,
         space=space,
@@ -210,6 +231,7 @@ def create_log(
             methods=methods,
             notes=notes,
             meeting_id=meeting_id,
+            meeting_occurrence=meeting_occurrence,
         )
         log.attendees.set(attendees)
         _audit(

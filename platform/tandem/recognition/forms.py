@@ -35,6 +35,8 @@ class SessionLogForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), required=False, min_value=1, max_value=24 * 60
     )
+    meeting = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    occurrence = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     counsellor = PersonChoiceField(label=_("Co-leading counsellor"), queryset=None)
     attendees = PeopleChoiceField(
         label=_("Members present"),

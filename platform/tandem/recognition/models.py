@@ -139,8 +139,11 @@ class SessionLog(models.Model):
     topics = models.TextField(_("topics"), blank=True)
     methods = models.TextField(_("methods"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    # The scheduled meeting this session belongs to, linked once meetings exist.
+    # The scheduled meeting (tandem.meetings) and the occurrence, by its original
+    # start, that this session was. A plain number, not a foreign key: a log
+    # that counts for money outlives any change to the calendar.
     meeting_id = models.PositiveIntegerField(null=True, blank=True)
+    meeting_occurrence = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
     returned_reason = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tandem.spaces.permissions import Perm
 from tandem.spaces.queries import access_space
 
-from . import actions, exports, permissions, queries
+from . import actions, exports, meetings_link, permissions, queries
 from .forms import (
     AdjustmentForm,
     EndRateForm,
@@ -67,11 +67,17 @@ def log_new(request, space_id):
     space = access_space(request.user, space_id, Perm.LOG_SESSION)
     if not space.is_peer_group:
         raise Http404
-    form = SessionLogForm(request.POST or None, space=space)
+    initial = meetings_link.prefill(
+        space, request.GET.get("meeting"), request.GET.get("occurrence")
+    )
+    form = SessionLogForm(request.POST or None, space=space, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        meeting_id, occurrence = meetings_link.parse(data.get("meeting"), data.get("occurrence"))
         try:
             log = actions.create_log(
+                meeting_id=meeting_id,
+                meeting_occurrence=occurrence,
                 actor=request.user,
                 space=space,
                 counsellor=data["counsellor"],
@@ -89,7 +95,15 @@ def log_new(request, space_id):
             messages.success(request, _("The session is logged as a draft. Submit it when ready."))
             return redirect("recognition:log_detail", log_id=log.pk)
     return render(
-        request, "recognition/session_form.html", {"space": space, "form": form, "log": None}
+        request,
+        "recognition/session_form.html",
+        {
+            "space": space,
+            "form": form,
+            "log": None,
+            "recent": meetings_link.recent(space, request.user),
+            "from_meeting": initial.get("meeting_title", ""),
+        },
     )
 
 

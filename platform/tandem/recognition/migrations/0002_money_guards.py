@@ -38,112 +38,115 @@ def _same(columns, sqlite):
     return " AND ".join(f'NEW."{c}" {op} OLD."{c}"' for c in columns)
 
 
-SQLITE_TRIGGERS = {
-    "recognition_log_born_draft": f"""
-        BEFORE INSERT ON recognition_sessionlog
-        WHEN NEW.state <> 'draft' AND NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'a session log starts as a draft'); END""",
-    "recognition_log_frozen_update": f"""
-        BEFORE UPDATE ON recognition_sessionlog
-        WHEN OLD.state IN {FROZEN} AND NOT tandem_guard_off() AND NOT (
-            OLD.state = 'approved' AND NEW.state = 'paid' AND NEW.paid_at IS NOT NULL
-            AND NEW.id IS OLD.id AND {_same(LOG_COLUMNS, True)}
-            AND EXISTS (SELECT 1 FROM recognition_statementline l
-                        JOIN recognition_statement s ON s.id = l.statement_id
-                        WHERE l.log_id = OLD.id AND s.paid_at IS NOT NULL))
-        BEGIN SELECT RAISE(ABORT, 'approved and paid session logs cannot be changed'); END""",
-    "recognition_log_approve_from_confirmed": f"""
-        BEFORE UPDATE OF state ON recognition_sessionlog
-        WHEN NEW.state = 'approved' AND OLD.state <> 'confirmed' AND OLD.state <> 'approved'
-             AND NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'only a confirmed session log can be approved'); END""",
-    "recognition_log_frozen_delete": f"""
-        BEFORE DELETE ON recognition_sessionlog
-        WHEN OLD.state IN {FROZEN} AND NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'approved and paid session logs cannot be deleted'); END""",
-    "recognition_log_no_overlap_insert": """
-        BEFORE INSERT ON recognition_sessionlog
-        WHEN EXISTS (SELECT 1 FROM recognition_sessionlog o WHERE o.tutor_id = NEW.tutor_id
-                     AND o.start < NEW."end" AND o."end" > NEW.start)
-        BEGIN SELECT RAISE(ABORT, 'sessions of one tutor cannot overlap'); END""",
-    "recognition_log_no_overlap_update": """
-        BEFORE UPDATE OF start, "end", tutor_id ON recognition_sessionlog
-        WHEN EXISTS (SELECT 1 FROM recognition_sessionlog o WHERE o.tutor_id = NEW.tutor_id
-                     AND o.id <> NEW.id AND o.start < NEW."end" AND o."end" > NEW.start)
-        BEGIN SELECT RAISE(ABORT, 'sessions of one tutor cannot overlap'); END""",
-    "recognition_attendees_frozen_insert": f"""
-        BEFORE INSERT ON recognition_sessionlog_attendees
-        WHEN (SELECT state FROM recognition_sessionlog WHERE id = NEW.sessionlog_id) IN {FROZEN}
-             AND NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'attendance of an approved session cannot change'); END""",
-    "recognition_attendees_frozen_delete": f"""
-        BEFORE DELETE ON recognition_sessionlog_attendees
-        WHEN (SELECT state FROM recognition_sessionlog WHERE id = OLD.sessionlog_id) IN {FROZEN}
-             AND NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'attendance of an approved session cannot change'); END""",
-    "recognition_attendees_frozen_update": f"""
-        BEFORE UPDATE ON recognition_sessionlog_attendees
-        WHEN NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'attendance rows are never changed'); END""",
-    "recognition_line_insert": """
-        BEFORE INSERT ON recognition_statementline
-        WHEN NOT tandem_guard_off() AND (
-            (SELECT closed FROM recognition_statement WHERE id = NEW.statement_id)
-            OR (NEW.log_id IS NOT NULL AND (SELECT state FROM recognition_sessionlog
-                                            WHERE id = NEW.log_id) <> 'approved'))
-        BEGIN SELECT RAISE(ABORT, 'a line goes only on an open statement, for an approved log');
-        END""",
-    "recognition_line_update": """
-        BEFORE UPDATE ON recognition_statementline WHEN NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'statement lines cannot be changed'); END""",
-    "recognition_line_delete": """
-        BEFORE DELETE ON recognition_statementline WHEN NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'statement lines cannot be deleted'); END""",
-    "recognition_statement_update": f"""
-        BEFORE UPDATE ON recognition_statement
-        WHEN NOT tandem_guard_off() AND (OLD.paid_at IS NOT NULL
-             OR (OLD.closed AND NOT NEW.closed) OR NOT ({_same(STATEMENT_KEYS, True)}))
-        BEGIN SELECT RAISE(ABORT, 'a paid statement cannot be changed nor a closed one reopened');
-        END""",
-    "recognition_statement_delete": """
-        BEFORE DELETE ON recognition_statement
-        WHEN NOT tandem_guard_off() AND (OLD.closed OR OLD.paid_at IS NOT NULL)
-        BEGIN SELECT RAISE(ABORT, 'closed and paid statements cannot be deleted'); END""",
-    "recognition_adjustment_update": """
-        BEFORE UPDATE ON recognition_adjustment WHEN NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'adjustments cannot be changed'); END""",
-    "recognition_adjustment_delete": """
-        BEFORE DELETE ON recognition_adjustment WHEN NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'adjustments cannot be deleted'); END""",
-    "recognition_audit_update": """
-        BEFORE UPDATE ON recognition_auditrow WHEN NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'audit rows cannot be changed'); END""",
-    "recognition_audit_delete": """
-        BEFORE DELETE ON recognition_auditrow WHEN NOT tandem_guard_off()
-        BEGIN SELECT RAISE(ABORT, 'audit rows cannot be deleted'); END""",
-    "recognition_period_update": """
-        BEFORE UPDATE ON recognition_period
-        WHEN NOT tandem_guard_off() AND (OLD.closed_at IS NOT NULL
-             OR NEW.start IS NOT OLD.start OR NEW."end" IS NOT OLD."end"
-             OR NEW.organisation_id IS NOT OLD.organisation_id)
-        BEGIN SELECT RAISE(ABORT, 'a closed period cannot be changed'); END""",
-    "recognition_period_delete": """
-        BEFORE DELETE ON recognition_period
-        WHEN NOT tandem_guard_off() AND OLD.closed_at IS NOT NULL
-        BEGIN SELECT RAISE(ABORT, 'a closed period cannot be deleted'); END""",
-    "recognition_ratecard_update": f"""
-        BEFORE UPDATE ON recognition_ratecard
-        WHEN NOT tandem_guard_off() AND NOT ({_same(RATE_COLUMNS, True)})
-        BEGIN SELECT RAISE(ABORT, 'a rate card can only be ended, not changed'); END""",
-}
+def sqlite_triggers(log_columns=LOG_COLUMNS):
+    return {
+        "recognition_log_born_draft": f"""
+            BEFORE INSERT ON recognition_sessionlog
+            WHEN NEW.state <> 'draft' AND NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'a session log starts as a draft'); END""",
+        "recognition_log_frozen_update": f"""
+            BEFORE UPDATE ON recognition_sessionlog
+            WHEN OLD.state IN {FROZEN} AND NOT tandem_guard_off() AND NOT (
+                OLD.state = 'approved' AND NEW.state = 'paid' AND NEW.paid_at IS NOT NULL
+                AND NEW.id IS OLD.id AND {_same(log_columns, True)}
+                AND EXISTS (SELECT 1 FROM recognition_statementline l
+                            JOIN recognition_statement s ON s.id = l.statement_id
+                            WHERE l.log_id = OLD.id AND s.paid_at IS NOT NULL))
+            BEGIN SELECT RAISE(ABORT, 'approved and paid session logs cannot be changed'); END""",
+        "recognition_log_approve_from_confirmed": f"""
+            BEFORE UPDATE OF state ON recognition_sessionlog
+            WHEN NEW.state = 'approved' AND OLD.state <> 'confirmed' AND OLD.state <> 'approved'
+                 AND NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'only a confirmed session log can be approved'); END""",
+        "recognition_log_frozen_delete": f"""
+            BEFORE DELETE ON recognition_sessionlog
+            WHEN OLD.state IN {FROZEN} AND NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'approved and paid session logs cannot be deleted'); END""",
+        "recognition_log_no_overlap_insert": """
+            BEFORE INSERT ON recognition_sessionlog
+            WHEN EXISTS (SELECT 1 FROM recognition_sessionlog o WHERE o.tutor_id = NEW.tutor_id
+                         AND o.start < NEW."end" AND o."end" > NEW.start)
+            BEGIN SELECT RAISE(ABORT, 'sessions of one tutor cannot overlap'); END""",
+        "recognition_log_no_overlap_update": """
+            BEFORE UPDATE OF start, "end", tutor_id ON recognition_sessionlog
+            WHEN EXISTS (SELECT 1 FROM recognition_sessionlog o WHERE o.tutor_id = NEW.tutor_id
+                         AND o.id <> NEW.id AND o.start < NEW."end" AND o."end" > NEW.start)
+            BEGIN SELECT RAISE(ABORT, 'sessions of one tutor cannot overlap'); END""",
+        "recognition_attendees_frozen_insert": f"""
+            BEFORE INSERT ON recognition_sessionlog_attendees
+            WHEN (SELECT state FROM recognition_sessionlog WHERE id = NEW.sessionlog_id) IN {FROZEN}
+                 AND NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'attendance of an approved session cannot change'); END""",
+        "recognition_attendees_frozen_delete": f"""
+            BEFORE DELETE ON recognition_sessionlog_attendees
+            WHEN (SELECT state FROM recognition_sessionlog WHERE id = OLD.sessionlog_id) IN {FROZEN}
+                 AND NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'attendance of an approved session cannot change'); END""",
+        "recognition_attendees_frozen_update": f"""
+            BEFORE UPDATE ON recognition_sessionlog_attendees
+            WHEN NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'attendance rows are never changed'); END""",
+        "recognition_line_insert": """
+            BEFORE INSERT ON recognition_statementline
+            WHEN NOT tandem_guard_off() AND (
+                (SELECT closed FROM recognition_statement WHERE id = NEW.statement_id)
+                OR (NEW.log_id IS NOT NULL AND (SELECT state FROM recognition_sessionlog
+                                                WHERE id = NEW.log_id) <> 'approved'))
+            BEGIN SELECT RAISE(ABORT, 'a line goes only on an open statement, for an approved log');
+            END""",
+        "recognition_line_update": """
+            BEFORE UPDATE ON recognition_statementline WHEN NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'statement lines cannot be changed'); END""",
+        "recognition_line_delete": """
+            BEFORE DELETE ON recognition_statementline WHEN NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'statement lines cannot be deleted'); END""",
+        "recognition_statement_update": f"""
+            BEFORE UPDATE ON recognition_statement
+            WHEN NOT tandem_guard_off() AND (OLD.paid_at IS NOT NULL
+                 OR (OLD.closed AND NOT NEW.closed) OR NOT ({_same(STATEMENT_KEYS, True)}))
+            BEGIN SELECT RAISE(ABORT, 'a paid statement cannot be changed nor a closed one reopened');
+            END""",
+        "recognition_statement_delete": """
+            BEFORE DELETE ON recognition_statement
+            WHEN NOT tandem_guard_off() AND (OLD.closed OR OLD.paid_at IS NOT NULL)
+            BEGIN SELECT RAISE(ABORT, 'closed and paid statements cannot be deleted'); END""",
+        "recognition_adjustment_update": """
+            BEFORE UPDATE ON recognition_adjustment WHEN NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'adjustments cannot be changed'); END""",
+        "recognition_adjustment_delete": """
+            BEFORE DELETE ON recognition_adjustment WHEN NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'adjustments cannot be deleted'); END""",
+        "recognition_audit_update": """
+            BEFORE UPDATE ON recognition_auditrow WHEN NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'audit rows cannot be changed'); END""",
+        "recognition_audit_delete": """
+            BEFORE DELETE ON recognition_auditrow WHEN NOT tandem_guard_off()
+            BEGIN SELECT RAISE(ABORT, 'audit rows cannot be deleted'); END""",
+        "recognition_period_update": """
+            BEFORE UPDATE ON recognition_period
+            WHEN NOT tandem_guard_off() AND (OLD.closed_at IS NOT NULL
+                 OR NEW.start IS NOT OLD.start OR NEW."end" IS NOT OLD."end"
+                 OR NEW.organisation_id IS NOT OLD.organisation_id)
+            BEGIN SELECT RAISE(ABORT, 'a closed period cannot be changed'); END""",
+        "recognition_period_delete": """
+            BEFORE DELETE ON recognition_period
+            WHEN NOT tandem_guard_off() AND OLD.closed_at IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'a closed period cannot be deleted'); END""",
+        "recognition_ratecard_update": f"""
+            BEFORE UPDATE ON recognition_ratecard
+            WHEN NOT tandem_guard_off() AND NOT ({_same(RATE_COLUMNS, True)})
+            BEGIN SELECT RAISE(ABORT, 'a rate card can only be ended, not changed'); END""",
+    }
 
 
-def sqlite_sql():
-    return [f"CREATE TRIGGER {name} {body};" for name, body in SQLITE_TRIGGERS.items()]
+def sqlite_sql(log_columns=LOG_COLUMNS):
+    return [
+        f"CREATE TRIGGER {name} {body};" for name, body in sqlite_triggers(log_columns).items()
+    ]
 
 
-def sqlite_drop_sql():
-    return [f"DROP TRIGGER IF EXISTS {name};" for name in SQLITE_TRIGGERS]
+def sqlite_drop_sql(log_columns=LOG_COLUMNS):
+    return [f"DROP TRIGGER IF EXISTS {name};" for name in sqlite_triggers(log_columns)]
 
 
 def _pg_function(name, body):
@@ -158,8 +161,12 @@ def _raise(message):
     return f"RAISE EXCEPTION '{message}' USING ERRCODE = '23000';"
 
 
-PG_FUNCTIONS = {
-    "recognition_log_guard": f"""
+def pg_functions(log_columns=LOG_COLUMNS):
+    return {**PG_FUNCTIONS, "recognition_log_guard": pg_log_guard(log_columns)}
+
+
+def pg_log_guard(log_columns):
+    return f"""
   IF TG_OP = 'INSERT' THEN
     IF NEW.state <> 'draft' THEN {_raise('a session log starts as a draft')} END IF;
   ELSIF TG_OP = 'DELETE' THEN
@@ -169,7 +176,7 @@ PG_FUNCTIONS = {
   ELSE
     IF OLD.state IN {FROZEN} AND NOT (
         OLD.state = 'approved' AND NEW.state = 'paid' AND NEW.paid_at IS NOT NULL
-        AND NEW.id = OLD.id AND {_same(LOG_COLUMNS, False)}
+        AND NEW.id = OLD.id AND {_same(log_columns, False)}
         AND EXISTS (SELECT 1 FROM recognition_statementline l
                     JOIN recognition_statement s ON s.id = l.statement_id
                     WHERE l.log_id = OLD.id AND s.paid_at IS NOT NULL)) THEN
@@ -183,7 +190,10 @@ PG_FUNCTIONS = {
              AND o.id <> NEW.id AND o.start < NEW."end" AND o."end" > NEW.start) THEN
     {_raise('sessions of one tutor cannot overlap')}
   END IF;
-  RETURN NEW;""",
+  RETURN NEW;"""
+
+
+PG_FUNCTIONS = {
     "recognition_attendees_guard": f"""
   IF TG_OP = 'UPDATE' THEN {_raise('attendance rows are never changed')} END IF;
   IF (SELECT state FROM recognition_sessionlog
@@ -246,8 +256,8 @@ PG_TRIGGERS = [
 ]
 
 
-def postgresql_sql():
-    sql = [_pg_function(name, body) for name, body in PG_FUNCTIONS.items()]
+def postgresql_sql(log_columns=LOG_COLUMNS):
+    sql = [_pg_function(name, body) for name, body in pg_functions(log_columns).items()]
     for function, table, events in PG_TRIGGERS:
         sql.append(
             f"CREATE TRIGGER {table}_guard BEFORE {events} ON {table} "
@@ -256,9 +266,9 @@ def postgresql_sql():
     return sql
 
 
-def postgresql_drop_sql():
+def postgresql_drop_sql(log_columns=LOG_COLUMNS):
     sql = [f"DROP TRIGGER IF EXISTS {table}_guard ON {table};" for _f, table, _e in PG_TRIGGERS]
-    sql += [f"DROP FUNCTION IF EXISTS {name}();" for name in PG_FUNCTIONS]
+    sql += [f"DROP FUNCTION IF EXISTS {name}();" for name in pg_functions(log_columns)]
     return sql
 
 
