@@ -357,3 +357,47 @@ def test_a_log_cannot_name_another_groups_meeting(rec, world):
     assert caught.value.code == "unknown_meeting"
     with pytest.raises(ValidationError):
         rec.log(meeting_id=meeting.pk, meeting_occurrence=start)
+
+
+@pytest.mark.parametrize(
+    ("role", "shows"),
+    [
+        ("tutor", "1 draft to submit"),
+        ("counsellor", "1 log to confirm"),
+        ("coordinator", "Sessions and payments of Org A Helsinki"),
+    ],
+)
+def test_dashboard_shows_what_waits_on_each_role(world, client_for, role, shows):
+    page = body(client_for(role).get(reverse("dashboard")))
+    assert shows in page
+
+
+def test_dashboard_section_is_absent_for_people_without_logs(world, client_for):
+    assert 'id="rec-dash-h"' not in body(client_for("member").get(reverse("dashboard")))
+
+
+def test_dashboard_section_uses_a_fixed_number_of_queries(rec, world, django_assert_num_queries):
+    from django.test import RequestFactory
+    from tandem.recognition.hooks import dashboard
+
+    request = RequestFactory().get("/")
+    request.user = rec.coordinator
+    with django_assert_num_queries(5):
+        dashboard(request)
+    _more_logs(rec, 3, "confirmed")
+    with django_assert_num_queries(5):
+        dashboard(request)
+
+
+@pytest.mark.parametrize(
+    ("role", "label"),
+    [
+        ("tutor", "Log a session"),
+        ("counsellor", "Logs to confirm"),
+        ("coordinator", "Session logs"),
+    ],
+)
+def test_the_group_menu_links_to_the_roles_part(world, client_for, role, label):
+    space = world.spaces["group_a"]
+    page = body(client_for(role).get(reverse("spaces:home", args=[space.pk])))
+    assert label in page

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tandem.spaces.permissions import Perm
@@ -279,9 +280,8 @@ def approve_bulk(request):
     if approved:
         messages.success(
             request,
-            _("%(count)d session logs approved.") % {"count": approved}
-            if approved != 1
-            else _("One session log approved."),
+            ngettext("One session log approved.", "%(count)d session logs approved.", approved)
+            % {"count": approved},
         )
     for text in failed:
         messages.error(request, text)
