@@ -99,7 +99,7 @@ def test_phone_shows_the_agenda_list(language, page_as, server_url, e2e_data):
 
 def test_answer_and_check_in_from_a_phone(page_as, server_url, e2e_data):
     """The tutor shows a code; a member answers yes and checks in with it."""
-    space, weekly = e2e_data["spaces"]["group"], e2e_data["meetings"]["weekly"]
+    space, weekly = e2e_data["spaces"]["group"], e2e_data["meetings"]["now_on"]
     tutor = page_as("tutor", width=WIDE)
     tutor.goto(f"{server_url}/spaces/{space}/meetings/{weekly}/attendance/")
     tutor.get_by_role("button", name="Show a check-in code").click()

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,15 @@ def people(world, django_user_model):
 @pytest.fixture
 def small(schedule):
     return schedule(start=_soon(), end=_soon(hour=12), capacity=2)
+
+
+@pytest.fixture
+def now_on(schedule):
+    """A meeting that began half an hour ago."""
+    tz = recurrence.zone("Europe/Helsinki")
+    start = (timezone.now() - dt.timedelta(minutes=30)).astimezone(tz)
+    start = start.replace(tzinfo=None, second=0, microsecond=0)
+    return schedule(start=start, end=start + dt.timedelta(hours=2))
 
 
 def _answer(meeting, user, value, **needs):
@@ -118,44 +128,44 @@ def test_needs_are_seen_by_organisers_only(world, small, people, client_for):
     assert "has needs" in client_for("counsellor").get(url).content.decode()
 
 
-def test_check_in_with_the_code_is_the_attendance(world, small, people):
+def test_check_in_with_the_code_is_the_attendance(world, now_on, people):
     tutor, member = world.people["tutor"], world.people["member"]
-    occurrence = actions.open_check_in(actor=tutor, meeting=small, original_start=small.start)
+    occurrence = actions.open_check_in(actor=tutor, meeting=now_on, original_start=now_on.start)
     code = occurrence.check_in_code
     assert len(code) == 6
     with pytest.raises(ValidationError):
-        actions.check_in(actor=member, meeting=small, original_start=small.start, code="WRONG1")
+        actions.check_in(actor=member, meeting=now_on, original_start=now_on.start, code="WRONG1")
     actions.check_in(
         actor=member,
-        meeting=small,
-        original_start=small.start,
+        meeting=now_on,
+        original_start=now_on.start,
         code=code.lower()[:3] + " " + code[3:],
     )
-    actions.check_in(actor=member, meeting=small, original_start=small.start, code=code)
+    actions.check_in(actor=member, meeting=now_on, original_start=now_on.start, code=code)
     actions.mark_attendance(
         actor=tutor,
-        meeting=small,
-        original_start=small.start,
+        meeting=now_on,
+        original_start=now_on.start,
         user_id=people[0].pk,
         present=True,
     )
-    rows = queries.attendance_for(small, small.start)
+    rows = queries.attendance_for(now_on, now_on.start)
     assert [(r.user.username, r.how) for r in rows] == [("aziz", "organiser"), ("member", "code")]
 
 
-def test_check_in_page_from_the_phone(world, small, client_for):
+def test_check_in_page_from_the_phone(world, now_on, client_for):
     occurrence = actions.open_check_in(
-        actor=world.people["tutor"], meeting=small, original_start=small.start
+        actor=world.people["tutor"], meeting=now_on, original_start=now_on.start
     )
-    url = reverse("meetings:check_in", args=[small.space_id, small.pk])
+    url = reverse("meetings:check_in", args=[now_on.space_id, now_on.pk])
     client = client_for("member")
     page = client.get(url, {"code": occurrence.check_in_code}).content.decode()
     assert occurrence.check_in_code in page
     bad = client.post(url, {"code": "NOPE"})
     assert "This code does not work" in bad.content.decode()
-    assert not CheckIn.objects.filter(meeting=small).exists()
+    assert not CheckIn.objects.filter(meeting=now_on).exists()
     assert client.post(url, {"code": occurrence.check_in_code}).status_code == 302
-    assert CheckIn.objects.filter(meeting=small, user=world.people["member"]).exists()
+    assert CheckIn.objects.filter(meeting=now_on, user=world.people["member"]).exists()
 
 
 def test_qr_code_is_an_svg_of_the_check_in_link(world, small, client_for):
@@ -252,3 +262,32 @@ def test_answer_page_saves_and_reports_the_waiting_list(world, schedule, people,
     assert "waiting list" in response.content.decode()
     rsvp = Rsvp.objects.get(meeting=full, user=world.people["member"])
     assert rsvp.is_waiting and rsvp.childcare
+
+
+def test_check_in_code_works_only_around_the_meeting(world, small):
+    occurrence = actions.open_check_in(
+        actor=world.people["tutor"], meeting=small, original_start=small.start
+    )
+    with pytest.raises(ValidationError) as error:
+        actions.check_in(
+            actor=world.people["member"],
+            meeting=small,
+            original_start=small.start,
+            code=occurrence.check_in_code,
+        )
+    assert error.value.code == "check_in_closed"
+    assert not CheckIn.objects.filter(meeting=small).exists()
+
+
+@pytest.fixture
+def fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_guessing_check_in_codes_is_slowed_down(world, now_on, client_for, fresh_counters):
+    url = reverse("meetings:check_in", args=[now_on.space_id, now_on.pk])
+    client = client_for("member")
+    statuses = [client.post(url, {"code": f"GUESS{i}"}).status_code for i in range(12)]
+    assert statuses[:10] == [200] * 10 and statuses[-1] == 429

@@ -36,6 +36,9 @@ MAX_DAYS = 14
 MAX_REPEATS = 200
 MAX_REPEAT_YEARS = 3
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# A code only works around the meeting itself, so a code that got out is no use later.
+CHECK_IN_BEFORE = dt.timedelta(hours=1)
+CHECK_IN_AFTER = dt.timedelta(hours=6)
 
 
 def _invalid(field, message, code):
@@ -555,6 +558,13 @@ def check_in(*, actor, meeting, original_start, code):
         )
     if occurrence.closed:
         raise ValidationError(_("This meeting is closed."), code="closed")
+    happening = recurrence.apply_override(meeting, original_start, occurrence)
+    now = timezone.now()
+    if not happening.start - CHECK_IN_BEFORE <= now <= happening.end + CHECK_IN_AFTER:
+        raise ValidationError(
+            _("Check-in is open from an hour before the meeting until a few hours after it."),
+            code="check_in_closed",
+        )
     with transaction.atomic():
         row, _created = CheckIn.objects.get_or_create(
             meeting=meeting,

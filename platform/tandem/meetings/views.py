@@ -18,7 +18,8 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tandem.core import audit
+from tandem.core import audit, ratelimit
+from tandem.core.views import too_many_tries
 from tandem.spaces.permissions import Perm, can, perms_in
 from tandem.spaces.queries import access_space
 
@@ -36,6 +37,7 @@ from .forms import (
 )
 from .models import AgendaItem, CalendarImport, FeedToken, Meeting, MeetingPreference
 
+CHECK_IN_TRIES = 10  # per person and minute: codes are short
 COMMON_ZONES = [
     "Europe/Helsinki",
     "Europe/Stockholm",
@@ -422,6 +424,10 @@ def check_in(request, space_id, meeting_id):
     original = queries.pick_occurrence(meeting, request.POST.get("on") or request.GET.get("on"))
     happening = queries.happening_of(meeting, original)
     form = CheckInForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST" and not ratelimit.hit(
+        f"meeting-check-in:{request.user.pk}", limit=CHECK_IN_TRIES
+    ):
+        return too_many_tries(request)
     if request.method == "POST" and form.is_valid():
         try:
             actions.check_in(
@@ -619,7 +625,13 @@ def meeting_close(request, space_id, meeting_id):
     return redirect(_detail_url(meeting, original))
 
 
-def _calendar_response(request, body, filename, *, attachment=False):
+def _last_modified(meetings):
+    stamps = [m.updated for m in meetings]
+    stamps += [o.updated for m in meetings for o in m.occurrences.all()]
+    return max(stamps) if stamps else None
+
+
+def _calendar_response(request, body, filename, *, attachment=False, modified=None):
     etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
@@ -628,7 +640,8 @@ def _calendar_response(request, body, filename, *, attachment=False):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=900"
-    response["Last-Modified"] = http_date()
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified.timestamp())
     disposition = "attachment" if attachment else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
@@ -643,17 +656,23 @@ def meeting_ics(request, space_id, meeting_id):
         .get(pk=meeting.pk)
     )
     body = ical.build_calendar([meeting], name=meeting.title)
-    return _calendar_response(request, body, f"meeting-{meeting.pk}.ics", attachment=True)
+    return _calendar_response(
+        request,
+        body,
+        f"meeting-{meeting.pk}.ics",
+        attachment=True,
+        modified=_last_modified([meeting]),
+    )
 
 
 def feed(request, token):
     """A private subscription feed: the token is the only key, a revoked one is 404."""
     feed = queries.feed_by_token(token)
     since = timezone.now() - dt.timedelta(days=90)
-    meetings = queries.feed_meetings(feed, since)
+    meetings = list(queries.feed_meetings(feed, since))
     name = feed.space.name if feed.space else _("Tandem: my meetings")
     body = ical.build_calendar(meetings, name=name)
-    response = _calendar_response(request, body, "tandem.ics")
+    response = _calendar_response(request, body, "tandem.ics", modified=_last_modified(meetings))
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -113,7 +113,8 @@ ROUTES = {
     "meetings:check_in": Route(
         kwargs=meeting,
         get=expect(TAKING_PART),
-        post=expect(TAKING_PART, ok_status="redirect"),
+        post=expect(TAKING_PART),
+        why="the world's session is days away: the code is refused and the form shown again",
         post_data=lambda world: {
             **first(world),
             "code": world.objects["meeting_a"].occurrences.get().check_in_code,
