@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
+from django.utils.dates import MONTHS, MONTHS_AP
 
 from tandem.accounts.models import Organisation, OrganisationRole
 from tandem.spaces.models import Membership, Role
@@ -216,6 +217,8 @@ def hours_by_month(logs, year):
         result.append(
             {
                 "month": month,
+                "name": MONTHS[month],
+                "label": MONTHS_AP[month],
                 "hours": row.get("hours") or Decimal(0),
                 "sessions": row.get("sessions") or 0,
             }
