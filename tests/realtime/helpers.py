@@ -12,6 +12,7 @@ from tandem.asgi import application
 from tandem.spaces.models import Membership
 
 ORIGIN = b"http://testserver"
+ANSWERS = ("ack", "error", "subscribed", "unsubscribed", "pong")
 
 
 def session_key(user):
@@ -79,6 +80,17 @@ class Socket:
                 reply["_others"] = others
                 return reply
             others.append(reply)
+
+    async def recv_until_ref(self, ref, timeout=5):
+        """Frames up to and including the answer to the frame sent with ``ref``."""
+        seen = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            frame = await self.recv(timeout=max(0.01, deadline - loop.time()))
+            seen.append(frame)
+            if frame.get("ref") == ref and frame.get("type") in ANSWERS:
+                return frame, seen
 
     async def drain(self, wait=0.2):
         """Every frame that arrives until the socket is quiet for ``wait`` seconds.
