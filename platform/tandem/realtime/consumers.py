@@ -19,10 +19,13 @@ import contextlib
 import json
 import logging
 import time
+import uuid
+import weakref
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import translation
@@ -42,6 +45,8 @@ CLOSE_TOO_MANY = 4429
 
 BACKLOG_PAGE = 200
 REF_MAX = 64
+LAYER_CHECK_SECONDS = 2
+LAYER_EPOCH_KEY = "ws:layer-epoch"
 
 MESSAGES = {
     "frame_too_large": _("The frame is too large."),
@@ -137,6 +142,59 @@ def _act(language, handler, user, grant, frame):
             ) from None
 
 
+# The open sockets of this process, and the one task that watches the shared layer.
+_open = weakref.WeakSet()
+_layer_watch = None
+
+
+def _layer_is_shared():
+    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
+    return "InMemory" not in backend
+
+
+def _start_layer_watch():
+    global _layer_watch
+    if not _layer_is_shared():
+        return
+    loop = asyncio.get_running_loop()
+    if _layer_watch is None or _layer_watch.done() or _layer_watch.get_loop() is not loop:
+        _layer_watch = loop.create_task(_watch_layer())
+
+
+def _stop_layer_watch():
+    if _layer_watch is not None and not _open and not _layer_watch.done():
+        _layer_watch.cancel()
+
+
+async def _watch_layer():
+    """Notice that the shared channel layer forgot its groups, and tell this process's sockets.
+
+    Redis restarted without its data forgets every group membership: the open
+    sockets stay open and hear nothing more, not even a sign-out. A marker kept in
+    the cache (the same Redis) that changes, vanishes, or could not be read means
+    each socket joins its groups again, fills what it missed from the database and
+    checks its session and grants again.
+    """
+    seen = None
+    failed = False
+    while True:
+        await asyncio.sleep(LAYER_CHECK_SECONDS)
+        try:
+            await cache.aadd(LAYER_EPOCH_KEY, uuid.uuid4().hex, timeout=None)
+            epoch = await cache.aget(LAYER_EPOCH_KEY)
+        except Exception:
+            failed = True
+            continue
+        if seen is not None and (failed or epoch != seen):
+            log.warning("channel layer lost its state; %d sockets join again", len(_open))
+            for consumer in list(_open):
+                with contextlib.suppress(Exception):
+                    await consumer.channel_layer.send(
+                        consumer.channel_name, {"type": "layer.rejoin"}
+                    )
+        seen, failed = epoch, False
+
+
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     user = None
     slot = None
@@ -177,10 +235,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             }
         )
         self.watch = asyncio.create_task(self._watch())
+        _open.add(self)
+        _start_layer_watch()
 
     async def disconnect(self, code):
         if self.user is None:
             return
+        _open.discard(self)
+        _stop_layer_watch()
         if self.watch is not None:
             self.watch.cancel()
         if self.slot is not None:
@@ -340,7 +402,15 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             self.positions.pop(topic, None)
             raise FrameError("forbidden", topic=topic)
         self.grants[topic] = grant
-        await self.send_json({"type": "subscribed", "topic": topic, "head": grant.head, "ref": ref})
+        await self.send_json(
+            {
+                "type": "subscribed",
+                "topic": topic,
+                "head": grant.head,
+                "contiguous": kind.contiguous,
+                "ref": ref,
+            }
+        )
         if after is None:
             self.positions[topic] = grant.head
             return
@@ -436,6 +506,16 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def access_changed(self, message):
         await self._recheck(space_id=message.get("space"))
+
+    async def layer_rejoin(self, message):
+        """The channel layer came back empty: join again, fill the gap, check again."""
+        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        for topic in list(self.grants):
+            await self.channel_layer.group_add(group_for(topic), self.channel_name)
+        # Sign-outs and membership changes sent while the layer was away were lost.
+        await self._recheck()
+        for topic in list(self.grants):
+            await self._fill(topic)
 
     async def session_check(self, message):
         await self._recheck()

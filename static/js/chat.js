@@ -1,0 +1,266 @@
+// Upgrades the chat page: live messages, posting over the socket, no repeats.
+// Without this module the page is a plain form and links; with it nothing
+// needs a reload. Messages are keyed by id and placed by position (seq).
+
+import { onStatus, send, subscribe } from "./realtime.js";
+
+const root = document.getElementById("chat");
+const strings = document.getElementById("chat-strings")?.dataset ?? {};
+
+if (root && root.dataset.live === "1") start();
+
+function start() {
+  const topic = root.dataset.topic;
+  const log = document.getElementById("chat-log");
+  const form = document.getElementById("post-form");
+  const userId = Number(root.dataset.user);
+  const spaceId = root.dataset.space;
+  const moderate = root.dataset.moderate === "1";
+  const mayPost = root.dataset.mayPost === "1";
+  const timeZone = root.dataset.timeZone || undefined;
+  const lang = document.documentElement.lang || undefined;
+  const timeFormat = new Intl.DateTimeFormat(lang, { timeZone, hour: "numeric", minute: "2-digit" });
+  const dayFormat = new Intl.DateTimeFormat(lang, { timeZone, dateStyle: "medium" });
+  const dayKey = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  const outbox = new Map(); // client_id -> { frame, element }
+  let readTimer = null;
+  let lastRead = 0;
+
+  function nearBottom() {
+    return window.innerHeight + window.scrollY >= document.body.scrollHeight - 200;
+  }
+
+  function link(href, text, action) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    if (action) a.dataset.action = action;
+    return a;
+  }
+
+  function messageUrl(id, what) {
+    return `/spaces/${spaceId}/chat/messages/${id}/${what}/`;
+  }
+
+  function render(data) {
+    const li = document.createElement("li");
+    const visible = !data.deleted && !data.hidden;
+    li.className = "chat-message";
+    if (data.author && data.author.id === userId) li.classList.add("own");
+    if (!visible) li.classList.add("gone");
+    li.id = `m-${data.seq}`;
+    li.dataset.id = data.id;
+    li.dataset.seq = data.seq;
+    li.dataset.day = dayKey.format(new Date(data.created));
+
+    const meta = document.createElement("p");
+    meta.className = "chat-meta";
+    const author = document.createElement("span");
+    author.className = "chat-author";
+    author.textContent = data.author ? data.author.name : strings.former;
+    const when = document.createElement("a");
+    when.className = "chat-time";
+    when.href = `#m-${data.seq}`;
+    const time = document.createElement("time");
+    time.dateTime = data.created;
+    time.textContent = timeFormat.format(new Date(data.created));
+    when.append(time);
+    meta.append(author, " ", when);
+    if (data.edited && visible) {
+      const flag = document.createElement("span");
+      flag.className = "chat-flag";
+      flag.textContent = strings.edited;
+      meta.append(" ", flag);
+    }
+    li.append(meta);
+
+    if (data.reply_to) {
+      const reply = document.createElement("p");
+      reply.className = "chat-reply";
+      const name = data.reply_to.author ? data.reply_to.author.name : strings.former;
+      reply.append(link(`#m-${data.reply_to.seq}`, `${strings.replyTo} ${name}`));
+      if (data.reply_to.excerpt) {
+        const excerpt = document.createElement("span");
+        excerpt.dir = "auto";
+        excerpt.textContent = data.reply_to.excerpt;
+        reply.append(": ", excerpt);
+      }
+      li.append(reply);
+    }
+
+    if (visible) {
+      const body = document.createElement("div");
+      body.className = "chat-body";
+      body.lang = data.lang || "";
+      body.dir = "auto";
+      // Rendered once on the server through the one rich-text path and sanitised there.
+      body.innerHTML = data.html;
+      li.append(body);
+      const actions = document.createElement("p");
+      actions.className = "chat-actions";
+      if (mayPost) actions.append(link(`?reply_to=${data.id}#post-form`, strings.reply, "reply"), " ");
+      if (data.author && data.author.id === userId) {
+        actions.append(link(messageUrl(data.id, "edit"), strings.edit, "edit"), " ");
+        actions.append(link(messageUrl(data.id, "delete"), strings.delete, "delete"));
+      } else {
+        actions.append(link(messageUrl(data.id, "report"), strings.report, "report"));
+      }
+      if (moderate) actions.append(" ", link(messageUrl(data.id, "hide"), strings.hide));
+      li.append(actions);
+    } else {
+      const gone = document.createElement("p");
+      gone.className = "chat-gone-text";
+      gone.textContent = data.deleted ? strings.deleted : strings.hidden;
+      li.append(gone);
+    }
+    return li;
+  }
+
+  function daySeparator(date) {
+    const li = document.createElement("li");
+    li.className = "chat-day";
+    li.setAttribute("role", "presentation");
+    const span = document.createElement("span");
+    span.textContent = dayFormat.format(date);
+    li.append(span);
+    return li;
+  }
+
+  function lastMessage() {
+    const all = log.querySelectorAll(".chat-message[data-seq]:not(.chat-pending)");
+    return all[all.length - 1];
+  }
+
+  function place(data) {
+    const stick = nearBottom();
+    const element = render(data);
+    const existing = log.querySelector(`.chat-message[data-id="${data.id}"]`);
+    if (existing) {
+      // An edit, a deletion, a hide, or our own pending post confirmed: keep its place.
+      existing.replaceWith(element);
+      return;
+    }
+    log.querySelector(".chat-empty")?.remove();
+    const last = lastMessage();
+    const lastDay = last?.dataset.day ?? last?.querySelector("time")?.dateTime?.slice(0, 10);
+    const firstPending = log.querySelector(".chat-pending");
+    if (last && Number(last.dataset.seq) > data.seq) {
+      // Older than what is shown (a late fill): put it before the first later message.
+      for (const candidate of log.querySelectorAll(".chat-message[data-seq]")) {
+        if (Number(candidate.dataset.seq) > data.seq) {
+          candidate.before(element);
+          return;
+        }
+      }
+    }
+    const day = element.dataset.day;
+    const anchor = firstPending ?? null;
+    if (lastDay !== day) log.insertBefore(daySeparator(new Date(data.created)), anchor);
+    log.insertBefore(element, anchor);
+    if (stick) element.scrollIntoView({ block: "end" });
+  }
+
+  function markRead(seq) {
+    lastRead = Math.max(lastRead, seq);
+    if (document.visibilityState !== "visible" || readTimer) return;
+    readTimer = setTimeout(() => {
+      readTimer = null;
+      send({ type: "read", topic, seq: lastRead }).catch(() => {});
+    }, 2000);
+  }
+
+  function announce(text) {
+    let region = document.getElementById("chat-alert");
+    if (!region && form) {
+      region = document.createElement("p");
+      region.id = "chat-alert";
+      region.className = "errorlist";
+      region.setAttribute("role", "alert");
+      form.prepend(region);
+    }
+    if (region) region.textContent = text || "";
+  }
+
+  subscribe(topic, Number(root.dataset.head), (frame) => {
+    if (frame.type === "event") {
+      place(frame.data);
+      if (!frame.data.author || frame.data.author.id !== userId) markRead(frame.seq);
+    } else if (frame.type === "unsubscribed" && frame.code) {
+      announce(strings.removed);
+      if (form) form.hidden = true;
+    }
+  });
+
+  onStatus((state) => {
+    if (state === "live") for (const clientId of outbox.keys()) deliver(clientId);
+  });
+
+  function deliver(clientId) {
+    const item = outbox.get(clientId);
+    if (!item) return;
+    send(item.frame).then(
+      (ack) => {
+        outbox.delete(clientId);
+        if (log.querySelector(`.chat-message[data-id="${ack.id}"]`)) {
+          item.element.remove(); // the live event came first and is shown already
+          return;
+        }
+        item.element.dataset.id = ack.id;
+        item.element.dataset.seq = ack.seq;
+        item.element.id = `m-${ack.seq}`;
+        item.element.classList.remove("chat-pending");
+      },
+      (error) => {
+        if (error.code === "disconnected" || error.code === "timeout") {
+          // Kept: sent again with the same id when the socket is back, stored once.
+          item.element.querySelector(".chat-time").textContent = strings.notSent;
+          return;
+        }
+        outbox.delete(clientId);
+        item.element.remove();
+        announce(error.message);
+        if (form && !form.body.value) form.body.value = item.frame.body;
+      },
+    );
+  }
+
+  if (form && mayPost) {
+    form.addEventListener("submit", (submitEvent) => {
+      const body = form.body.value.trim();
+      if (!body) return; // the server's form shows the message
+      submitEvent.preventDefault();
+      announce("");
+      const clientId = `w-${crypto.randomUUID ? crypto.randomUUID() : Date.now() + Math.random()}`;
+      const replyTo = Number(form.reply_to?.value) || null;
+      const frame = { type: "post", topic, body, client_id: clientId, reply_to: replyTo };
+      const element = document.createElement("li");
+      element.className = "chat-message own chat-pending";
+      const meta = document.createElement("p");
+      meta.className = "chat-meta";
+      const time = document.createElement("span");
+      time.className = "chat-time";
+      time.textContent = strings.sending;
+      meta.append(time);
+      const text = document.createElement("div");
+      text.className = "chat-body";
+      text.dir = "auto";
+      text.textContent = body;
+      element.append(meta, text);
+      log.querySelector(".chat-empty")?.remove();
+      log.append(element);
+      element.scrollIntoView({ block: "end" });
+      outbox.set(clientId, { frame, element });
+      form.body.value = "";
+      if (form.reply_to) form.reply_to.value = "";
+      form.querySelector("[data-replying]")?.remove();
+      deliver(clientId);
+    });
+    form.body.addEventListener("keydown", (keyEvent) => {
+      if (keyEvent.key === "Enter" && (keyEvent.ctrlKey || keyEvent.metaKey)) form.requestSubmit();
+    });
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && lastRead) markRead(lastRead);
+  });
+}
