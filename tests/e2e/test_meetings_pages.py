@@ -117,3 +117,17 @@ def test_answer_and_check_in_from_a_phone(page_as, server_url, e2e_data):
     member.get_by_label("Check-in code").fill(code.lower())
     member.get_by_role("button", name="I am here").click()
     assert "You are checked in" in member.locator(".messages").inner_text()
+
+
+def test_meeting_pages_screenshots(page_as, server_url, e2e_data):
+    """For a look by eye: a seminar with its agenda, a session on a phone in Arabic."""
+    practice, group = e2e_data["spaces"]["practice"], e2e_data["spaces"]["group"]
+    SHOTS.mkdir(exist_ok=True)
+    page = page_as("coordinator", width=WIDE)
+    page.goto(f"{server_url}/spaces/{practice}/meetings/{e2e_data['meetings']['seminar']}/")
+    assert page.locator("#agenda li").count() == 5
+    assert page.locator(".your-time").first.is_visible()  # Stockholm meeting, Helsinki viewer
+    page.screenshot(path=str(SHOTS / "meetings-seminar-wide.png"), full_page=True)
+    phone = page_as("yusuf", language="ar", width=PHONE)
+    phone.goto(f"{server_url}/spaces/{group}/meetings/{e2e_data['meetings']['weekly']}/")
+    phone.screenshot(path=str(SHOTS / "meetings-session-phone-ar.png"), full_page=True)
