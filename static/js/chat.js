@@ -126,9 +126,25 @@ function start() {
     return li;
   }
 
-  function lastMessage() {
-    const all = log.querySelectorAll(".chat-message[data-seq]:not(.chat-pending)");
-    return all[all.length - 1];
+  function dayOf(element) {
+    return element.dataset.day ?? element.querySelector("time")?.dateTime?.slice(0, 10);
+  }
+
+  // One separator before the first message of each day (in the reader's zone).
+  function separate() {
+    for (const old of log.querySelectorAll(".chat-day")) old.remove();
+    let previous = null;
+    for (const element of log.querySelectorAll(".chat-message")) {
+      const day = dayOf(element);
+      if (day && day !== previous) {
+        const divider = element.previousElementSibling?.classList.contains("chat-divider")
+          ? element.previousElementSibling
+          : element;
+        const time = element.querySelector("time")?.dateTime;
+        divider.before(daySeparator(time ? new Date(time) : new Date()));
+      }
+      previous = day ?? previous;
+    }
   }
 
   function place(data) {
@@ -138,26 +154,16 @@ function start() {
     if (existing) {
       // An edit, a deletion, a hide, or our own pending post confirmed: keep its place.
       existing.replaceWith(element);
-      return;
+    } else {
+      log.querySelector(".chat-empty")?.remove();
+      const later = [...log.querySelectorAll(".chat-message[data-seq]")].find(
+        (candidate) => Number(candidate.dataset.seq) > data.seq,
+      );
+      // Older than something shown (a late fill) goes before it; new ones before pending posts.
+      log.insertBefore(element, later ?? log.querySelector(".chat-pending"));
     }
-    log.querySelector(".chat-empty")?.remove();
-    const last = lastMessage();
-    const lastDay = last?.dataset.day ?? last?.querySelector("time")?.dateTime?.slice(0, 10);
-    const firstPending = log.querySelector(".chat-pending");
-    if (last && Number(last.dataset.seq) > data.seq) {
-      // Older than what is shown (a late fill): put it before the first later message.
-      for (const candidate of log.querySelectorAll(".chat-message[data-seq]")) {
-        if (Number(candidate.dataset.seq) > data.seq) {
-          candidate.before(element);
-          return;
-        }
-      }
-    }
-    const day = element.dataset.day;
-    const anchor = firstPending ?? null;
-    if (lastDay !== day) log.insertBefore(daySeparator(new Date(data.created)), anchor);
-    log.insertBefore(element, anchor);
-    if (stick) element.scrollIntoView({ block: "end" });
+    separate();
+    if (stick && !existing) element.scrollIntoView({ block: "end" });
   }
 
   function markRead(seq) {
@@ -235,6 +241,7 @@ function start() {
       const frame = { type: "post", topic, body, client_id: clientId, reply_to: replyTo };
       const element = document.createElement("li");
       element.className = "chat-message own chat-pending";
+      element.dataset.day = dayKey.format(new Date());
       const meta = document.createElement("p");
       meta.className = "chat-meta";
       const time = document.createElement("span");
@@ -248,6 +255,7 @@ function start() {
       element.append(meta, text);
       log.querySelector(".chat-empty")?.remove();
       log.append(element);
+      separate();
       element.scrollIntoView({ block: "end" });
       outbox.set(clientId, { frame, element });
       form.body.value = "";
