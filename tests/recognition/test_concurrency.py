@@ -50,3 +50,32 @@ def test_two_coordinators_approving_at_once_exactly_one_wins(rec):
     assert sorted(results.values()) == ["already_approved", "approved"]
     assert StatementLine.objects.filter(log=log).count() == 1
     assert AuditRow.objects.filter(log=log, to_state="approved").count() == 1
+
+
+def test_two_overlapping_logs_written_at_once_one_is_refused(rec):
+    from .conftest import times
+
+    barrier = threading.Barrier(2)
+    results = []
+
+    def log(hour):
+        from django.db import connection as thread_connection
+
+        start, end = times(10, hour=hour, hours=2)
+        try:
+            barrier.wait(timeout=10)
+            actions.create_log(
+                actor=rec.tutor, space=rec.group, counsellor=rec.counsellor, start=start, end=end
+            )
+            results.append("logged")
+        except ValidationError as error:
+            results.append(error.code)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=log, args=(hour,)) for hour in (7, 8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["logged", "overlap"]

@@ -200,3 +200,12 @@ def test_the_meeting_an_approved_log_names_is_fixed_too(world):
         "UPDATE recognition_sessionlog SET meeting_occurrence = created WHERE id = %s", [log.pk]
     )
     refused("UPDATE recognition_sessionlog SET meeting_id = 7 WHERE id = %s", [log.pk])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigger function")
+def test_postgresql_serialises_one_tutors_writes_before_the_overlap_check(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'recognition_log_guard'")
+        (source,) = cursor.fetchone()
+    assert "pg_advisory_xact_lock" in source
+    assert '"meeting_occurrence"' in source

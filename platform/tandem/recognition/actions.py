@@ -12,6 +12,7 @@ import zoneinfo
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -219,6 +220,17 @@ def create_log(
     )
 
     def write():
+        # One tutor's logs are written one at a time, so the overlap check holds.
+        get_user_model().objects.select_for_update().get(pk=actor.pk)
+        _validate_session(
+            tutor=actor,
+            space=space,
+            counsellor=counsellor,
+            start=start,
+            end=end,
+            preparation_minutes=preparation_minutes,
+            attendees=attendees,
+        )
         log = SessionLog.objects.create(
             tutor=actor,
             space=space,
@@ -261,6 +273,7 @@ def update_log(
 ):
     """Correct a draft (a new one, or one sent back); only its tutor may."""
     with transaction.atomic():
+        get_user_model().objects.select_for_update().get(pk=actor.pk)
         log = SessionLog.objects.select_for_update().select_related("space").get(pk=log.pk)
         if not permissions.can_edit_log(actor, log):
             raise PermissionDenied(_("Only the tutor can change a draft session log."))

@@ -165,7 +165,12 @@ def pg_functions(log_columns=LOG_COLUMNS):
     return {**PG_FUNCTIONS, "recognition_log_guard": pg_log_guard(log_columns)}
 
 
-def pg_log_guard(log_columns):
+def pg_log_guard(log_columns, lock=False):
+    # With ``lock``, one tutor's writes wait for each other before the overlap
+    # check, so two transactions cannot both add overlapping sessions.
+    serialise = (
+        "PERFORM pg_advisory_xact_lock(4210, (NEW.tutor_id % 2147483647)::int);" if lock else ""
+    )
     return f"""
   IF TG_OP = 'INSERT' THEN
     IF NEW.state <> 'draft' THEN {_raise('a session log starts as a draft')} END IF;
@@ -186,6 +191,7 @@ def pg_log_guard(log_columns):
       {_raise('only a confirmed session log can be approved')}
     END IF;
   END IF;
+  {serialise}
   IF EXISTS (SELECT 1 FROM recognition_sessionlog o WHERE o.tutor_id = NEW.tutor_id
              AND o.id <> NEW.id AND o.start < NEW."end" AND o."end" > NEW.start) THEN
     {_raise('sessions of one tutor cannot overlap')}
