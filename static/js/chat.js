@@ -197,6 +197,18 @@ function start() {
     }
   });
 
+  // The person's own notifications (mentions, replies, moderation) while on this page.
+  const notice = document.getElementById("chat-notice");
+  if (notice && userId) {
+    subscribe(`user.${userId}`, null, (frame) => {
+      if (frame.type !== "event") return;
+      notice.replaceChildren(
+        frame.data.url ? link(frame.data.url, frame.data.text) : document.createTextNode(frame.data.text),
+      );
+      notice.hidden = false;
+    });
+  }
+
   onStatus((state) => {
     if (state === "live") for (const clientId of outbox.keys()) deliver(clientId);
   });
