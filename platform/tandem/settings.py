@@ -142,7 +142,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # The layer waits 5 s on each read (BZPOPMIN); redis-py's default socket
+                # timeout is also 5 s, which would end the read, and the socket, first.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": env("REDIS_PREFIX", "tandem"),
             },
         }
