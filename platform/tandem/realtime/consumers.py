@@ -178,12 +178,12 @@ async def _watch_layer():
     seen = None
     failed = False
     while True:
-        await asyncio.sleep(LAYER_CHECK_SECONDS)
         try:
             await cache.aadd(LAYER_EPOCH_KEY, uuid.uuid4().hex, timeout=None)
             epoch = await cache.aget(LAYER_EPOCH_KEY)
         except Exception:
             failed = True
+            await asyncio.sleep(LAYER_CHECK_SECONDS)
             continue
         if seen is not None and (failed or epoch != seen):
             log.warning("channel layer lost its state; %d sockets join again", len(_open))
@@ -193,6 +193,7 @@ async def _watch_layer():
                         consumer.channel_name, {"type": "layer.rejoin"}
                     )
         seen, failed = epoch, False
+        await asyncio.sleep(LAYER_CHECK_SECONDS)
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
