@@ -115,10 +115,17 @@ def test_space_and_sign_in_screenshots(language, page_as, server_url, e2e_data):
         ("members", f"/spaces/{group}/members/"),
         ("invitations", f"/spaces/{group}/invitations/"),
         ("profile", "/profile/"),
+        ("email", "/accounts/email/"),
+        ("password-change", "/accounts/password/change/"),
     ]:
         page.goto(server_url + path)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{language}-360.png"), full_page=True)
     visitor = page_as(None, language=language, width=360)
-    for name, path in [("sign-in", "/accounts/login/"), ("sign-up", "/accounts/signup/")]:
+    for name, path in [
+        ("sign-in", "/accounts/login/"),
+        ("sign-up", "/accounts/signup/"),
+        ("password-reset", "/accounts/password/reset/"),
+        ("join", "/join/"),
+    ]:
         visitor.goto(server_url + path)
         visitor.screenshot(path=str(SCREENSHOTS / f"{name}-{language}-360.png"), full_page=True)
