@@ -61,6 +61,19 @@ def chat_page(space, people, notes):
             body=f"{TEXT} ({i})",
             client_id=f"pages-{i}",
         )
+    # what one post costs: its queries, counted in-process
+    import time
+
+    with CaptureQueriesContext(connection) as ctx:
+        t0 = time.process_time()
+        chat.post_message(
+            actor=people[1], conversation=conversation, body=TEXT, client_id="pages-cost"
+        )
+        took = time.process_time() - t0
+    notes.append(
+        f"one chat post (chat.actions.post_message) runs {len(ctx.captured_queries)} queries "
+        f"and took {took * 1000:.1f} ms of CPU in-process"
+    )
     return f"/spaces/{space.pk}/chat/{conversation.pk}/"
 
 

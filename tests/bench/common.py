@@ -153,8 +153,20 @@ class Server:
     def rss(self):
         return rss_bytes(self.proc.pid)
 
+    def pause(self):
+        """Stop the process (SIGSTOP) so its timers do not take the core from another."""
+        if self.proc and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self):
+        if self.proc and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGCONT)
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
+            self.resume()
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
             try:

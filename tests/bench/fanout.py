@@ -45,10 +45,20 @@ class Contender:
     server: object = None  # common.Server, for CPU readings
     extra_pids: list = field(default_factory=list)
 
+    extra_servers: list = field(default_factory=list)
+
     def cpu(self):
         from common import cpu_seconds
 
         return self.server.cpu() + sum(cpu_seconds(pid) for pid in self.extra_pids)
+
+    def pause(self):
+        for server in [self.server, *self.extra_servers]:
+            server.pause()
+
+    def resume(self):
+        for server in [self.server, *self.extra_servers]:
+            server.resume()
 
 
 class Step:
@@ -171,11 +181,11 @@ class Cell:
             self.sent[key] = self.sent.get(key, 0) + 1
             seq += 1
 
-    async def run_step(self, tag, delivery_rate, warmup, window, drain_max=3.0):
+    async def run_step(self, tag, delivery_rate, warmup, window, drain_max=5.0):
         """Offer ``delivery_rate`` deliveries/s; measure one tagged window."""
         rate = delivery_rate / (self.n * 2 * self.g)  # posts/s per sender
         # enough posts in the window to count: a longer window at low post rates
-        window = min(max(window, 40 / (rate * 2 * self.g)), 4.0)
+        window = min(max(window, 25 / (rate * 2 * self.g)), 3.0)
         self.steps[tag] = step = Step()
         self.stopping = False
         self.tag = 0
@@ -201,13 +211,14 @@ class Cell:
             await asyncio.gather(*senders, return_exceptions=True)
         expected = sum(v for (t, _sid), v in self.sent.items() if t == tag) * self.n
         # drain: until everything came, or nothing more comes for a while
+        # what has not come within drain_max seconds of the window's end counts as lost
         deadline = time.perf_counter() + drain_max
         last, last_change = step.received, time.perf_counter()
         while step.received < expected and time.perf_counter() < deadline:
             await asyncio.sleep(0.05)
             if step.received != last:
                 last, last_change = step.received, time.perf_counter()
-            elif time.perf_counter() - last_change > 1.0:
+            elif step.received and time.perf_counter() - last_change > 1.5:
                 break
         cpu1 = self.c.cpu()
         ru1 = resource.getrusage(resource.RUSAGE_SELF)

@@ -14,6 +14,18 @@ from pathlib import Path
 
 from common import VENV_BIN
 
+# Frames whose share the report explains (see report.py: CAUSES).
+WATCH = [
+    "channels/layers.py:InMemoryChannelLayer._clean_expired",
+    "django/db/__init__.py:close_old_connections",
+    "tandem/realtime/consumers.py:_revalidate",
+    "tandem/chat/actions.py:post_message",
+    "tandem/realtime/consumers.py:RealtimeConsumer.topic_event",
+    "tandem/realtime/consumers.py:RealtimeConsumer._count_frame",
+    "asgiref/sync.py:AsyncToSync.__call__",
+    "tandem/core/middleware.py:UserPreferencesMiddleware.__call__",
+]
+
 
 def pyspy():
     path = VENV_BIN / "py-spy"
@@ -88,7 +100,19 @@ def summarize(path, top=15, prefix="tandem/"):
             if prefix in where:
                 own[key] += count
 
+    watched = {}
+    for key, count in inclusive.items():
+        for suffix in WATCH:
+            if key.endswith(suffix):
+                watched[suffix] = max(watched.get(suffix, 0), round(count / total, 3))
+
     def share(counter):
         return [(round(v / total, 3), k) for k, v in counter.most_common(top)] if total else []
 
-    return {"total": total, "idle": idle, "all": share(inclusive), "own": share(own)}
+    return {
+        "total": total,
+        "idle": idle,
+        "all": share(inclusive),
+        "own": share(own),
+        "watch": watched,
+    }

@@ -74,6 +74,20 @@ def render(res):
             parts.append("")
             parts += [f"- {share * 100:.0f}% `{frame}`" for share, frame in prof["own"][:12]]
             parts.append("")
+    page_prof = (res.get("pages") or {}).get("profile")
+    if page_prof and page_prof.get("own"):
+        parts += [
+            "## Where the page server spends its time (py-spy, pages)",
+            "",
+            "Share of busy samples (inclusive) while every page was loaded; Tandem's code, "
+            "then everything:",
+            "",
+        ]
+        parts += [f"- {share * 100:.0f}% `{frame}`" for share, frame in page_prof["own"][:12]]
+        parts.append("")
+        parts += [f"- {share * 100:.0f}% `{frame}`" for share, frame in page_prof["all"][:25]]
+        parts.append("")
+    parts += causes_section(res)
     if res.get("notes"):
         parts += ["## Notes from this run", ""] + [f"- {n}" for n in res["notes"]] + [""]
     parts += machine_section(res.get("machine", {}))
@@ -111,6 +125,30 @@ def headline(res):
                 met(worst_lim >= 0.10 if worst_lim is not None else None),
             ]
         )
+        pc_base = [c["summary"]["tandem"].get("per_cpu_vs_baseline") for c in cells]
+        pc_base = [v["median"] for v in pc_base if v]
+        pc_lim = [c["summary"]["tandem"].get("per_cpu_vs_limit") for c in cells]
+        pc_lim = [v["median"] for v in pc_lim if v]
+        if pc_base:
+            rows.append(
+                [
+                    "deliveries per server CPU-second, Tandem ÷ baseline",
+                    "(same targets, steadier)",
+                    f"median over cells {statistics.median(pc_base):.2f}, "
+                    f"worst cell {min(pc_base):.2f}",
+                    met(min(pc_base) >= 0.8),
+                ]
+            )
+        if pc_lim:
+            rows.append(
+                [
+                    "deliveries per server CPU-second, Tandem ÷ limit",
+                    "(same targets, steadier)",
+                    f"median over cells {statistics.median(pc_lim):.3f}, "
+                    f"worst cell {min(pc_lim):.3f}",
+                    met(min(pc_lim) >= 0.10),
+                ]
+            )
         by = {(c["n"], c["g"]): c for c in cells}
         pairs = [
             (n, by[(n, 1)], by[(n, 100)]) for n in (2, 10, 50) if (n, 1) in by and (n, 100) in by
@@ -255,6 +293,9 @@ def fanout_section(fan):
                     num(s["capacity"]),
                     fmt_ratio(s["cap_vs_baseline"]),
                     fmt_ratio(s["cap_vs_limit"], 3),
+                    num(s.get("per_cpu_s")),
+                    fmt_ratio(s.get("per_cpu_vs_baseline")),
+                    fmt_ratio(s.get("per_cpu_vs_limit"), 3),
                     ms(s["p50_half"]),
                     ms(s["p99_half"]),
                     num(s["cpu_ms_per_1k"], 0),
@@ -268,7 +309,10 @@ def fanout_section(fan):
         "G groups × N subscribers, 2 senders per group. Capacity: the deliveries/s at the "
         "highest offered rate with p99 ≤ 250 ms and no loss. p50/p99, CPU and loss are "
         "measured at half of Tandem's capacity (the same offered rate for every contender). "
-        "CPU-ms: the server's CPU time per 1,000 deliveries. Load gen.: the load "
+        "CPU-ms: the server's CPU time per 1,000 deliveries. Per CPU-s: deliveries per "
+        "second of the server's own CPU time at the highest passing rate (what one core "
+        "would carry if nothing else ran on it; steadier than capacity on a shared machine). "
+        "Load gen.: the load "
         "generator's busiest share of its core while ramping (near 100% means the client, "
         "not the server, was the limit, so the bare server's capacity is a lower bound).",
         "",
@@ -279,6 +323,9 @@ def fanout_section(fan):
                 "conns",
                 "contender",
                 "capacity/s",
+                "÷ baseline",
+                "÷ limit",
+                "per CPU-s",
                 "÷ baseline",
                 "÷ limit",
                 "p50 ms",
@@ -408,7 +455,7 @@ def memory_section(mem):
         "",
         table(["server", "connections", "RSS before MiB", "RSS after MiB", "KiB each"], rows),
         "",
-        f"{mem['cycles']:,} connect, subscribe to 3 topics, disconnect cycles (32 at a time):",
+        f"{mem['cycles']:,} connect, subscribe to a topic, disconnect cycles (32 at a time):",
         "",
         table(["server", "RSS start MiB", "RSS end MiB", "change", "cycles/s"], crow),
         "",
@@ -435,7 +482,8 @@ def servers_section(sv):
     return [
         "## Servers and channel layers",
         "",
-        f"Tandem's /ws/ with N={sv['n']}, G={sv['g']} (same method as the fan-out). With "
+        f"Tandem's /ws/ with N={sv['n']}, G={sv['g']} (same method as the fan-out); the "
+        "reference is the embedded default (daphne, in-memory layer, SQLite). With "
         "Redis, the subscribers and senders alternate between the two processes, so most "
         "deliveries cross from one process to the other; CPU is the sum of both processes "
         "(both pinned to the same core, so capacity shows the cost, not the extra core).",
@@ -460,8 +508,9 @@ def servers_section(sv):
 def deploy_section(res):
     sv = res.get("servers") or {}
     lines = ["## Which setup to deploy, and why", ""]
-    redis = (sv.get("vs_ref") or {}).get("daphne, Redis, 2 processes")
-    redis_cpu = (sv.get("cpu_vs_ref") or {}).get("daphne, Redis, 2 processes")
+    redis = (sv.get("vs_ref") or {}).get("daphne, Redis, 2 processes, PostgreSQL")
+    redis_cpu = (sv.get("cpu_vs_ref") or {}).get("daphne, Redis, 2 processes, PostgreSQL")
+    whatif = (sv.get("vs_ref") or {}).get("what-if: daphne, in-memory, 1 process, tuned")
     uv = (sv.get("vs_ref") or {}).get("uvicorn, in-memory, 1 process")
     lines.append(
         "- **One group of people, one machine (a pilot, a single organisation):** one "
@@ -482,6 +531,13 @@ def deploy_section(res):
             "Redis, paid back once each process has a core of its own."
         )
     lines.append(text)
+    if whatif:
+        lines.append(
+            "- **What the embedded setup could gain:** keeping SQLite connections open "
+            "(`CONN_MAX_AGE`) and an in-memory layer that does not walk every channel on "
+            f"each message (bench_layer.py) reached {fmt_ratio(whatif)} of today's capacity "
+            "in this run (the “what-if” row above)."
+        )
     if uv:
         lines.append(
             f"- **daphne or uvicorn:** uvicorn reached {fmt_ratio(uv)} of daphne's capacity "
@@ -510,3 +566,49 @@ def machine_section(m):
         f"- {versions}",
         "",
     ]
+
+
+# What a frame's share of the samples means: the mechanism behind it, in Tandem or below.
+CAUSES = {
+    "channels/layers.py:InMemoryChannelLayer._clean_expired": (
+        "Channels' in-memory layer walks every channel and every group membership on each "
+        "`receive` and each `group_send`, so a delivery costs time in proportion to the open "
+        "connections (the baseline pays it too; it is why both fall behind the bare server as "
+        "G grows). A layer that cleans up at most once a second removes it (the what-if row)."
+    ),
+    "django/db/__init__.py:close_old_connections": (
+        "Every `database_sync_to_async` call and every request closes and reopens the SQLite "
+        "connection (no `CONN_MAX_AGE` in the SQLite profile), re-running its PRAGMAs each time."
+    ),
+    "tandem/realtime/consumers.py:_revalidate": (
+        "Each socket re-validates its session and every topic grant every "
+        "`WS_REVALIDATE_SECONDS`; sockets opened together (after a restart, or in this "
+        "benchmark) do it together, several queries each, in the one database thread: "
+        "latency spikes for everyone while it runs."
+    ),
+    "tandem/chat/actions.py:post_message": (
+        "A chat post runs a dozen queries (permission, membership, duplicate check twice, "
+        "lock, message, event, read state, mentions) in its own transaction: storing a "
+        "message, not fanning it out, is what limits Tandem when groups are small."
+    ),
+    "asgiref/sync.py:AsyncToSync.__call__": (
+        "Under daphne every request crosses from the event loop to a thread and back "
+        "(`sync_to_async` then `async_to_sync`) because the innermost middleware is sync-only."
+    ),
+}
+
+
+def causes_section(res):
+    shares = {}
+    profiles = [c.get("profile") for c in (res.get("fanout") or {}).get("cells", [])]
+    profiles.append((res.get("pages") or {}).get("profile"))
+    for prof in profiles:
+        for key, share in ((prof or {}).get("watch") or {}).items():
+            shares[key] = max(shares.get(key, 0), share)
+    lines = []
+    for key, text in CAUSES.items():
+        if shares.get(key, 0) >= 0.03:
+            lines.append(f"- `{key}` (up to {shares[key] * 100:.0f}% of busy samples): {text}")
+    if not lines:
+        return []
+    return ["## What the profiles point at", "", *lines, ""]

@@ -136,7 +136,27 @@ def main(argv=None):
     parser.add_argument("--grid", default="", help="fan-out cells as NxG,NxG (e.g. 10x1,10x100)")
     parser.add_argument("--verbose", action="store_true", help="log every step of the ramps")
     parser.add_argument("--keep", action="store_true", help="keep the bench site's files")
+    parser.add_argument("--profiles", default="", help="with --report-only: the raw profiles")
+    parser.add_argument(
+        "--report-only", default="", help="render --out again from a --json file of a run"
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        import report
+
+        results = json.loads(Path(args.report_only).read_text())
+        if args.profiles:  # summarise the kept raw profiles again (a newer summary)
+            import profiling
+
+            for cell in (results.get("fanout") or {}).get("cells", []):
+                raw = Path(args.profiles) / f"profile-tandem-{cell['n']}x{cell['g']}.txt"
+                if raw.exists():
+                    cell["profile"] = profiling.summarize(raw)
+            raw = Path(args.profiles) / "profile-pages.txt"
+            if raw.exists() and results.get("pages"):
+                results["pages"]["profile"] = profiling.summarize(raw, top=25)
+        Path(args.out).write_text(report.render(results))
+        return
 
     common.pin_load_generator()
     common.raise_open_files(65536)
