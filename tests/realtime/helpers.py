@@ -15,6 +15,20 @@ ORIGIN = b"http://testserver"
 ANSWERS = ("ack", "error", "subscribed", "unsubscribed", "pong")
 
 
+def close_socket_thread_connections():
+    """Close the database connection the consumer's thread kept open during a test.
+
+    ``database_sync_to_async`` runs in asgiref's one shared thread; with a
+    persistent connection (PostgreSQL) it would keep the test database busy.
+    """
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    executor = getattr(SyncToAsync, "single_thread_executor", None)
+    if executor is not None:
+        executor.submit(connections.close_all).result(timeout=10)
+
+
 def session_key(user):
     client = Client()
     client.force_login(user)

@@ -14,10 +14,23 @@ from django.core.exceptions import PermissionDenied
 from tandem.chat import realtime as chat_realtime
 from tandem.realtime.topics import Grant
 
-from tests.realtime.helpers import accept_rules, open_socket
+from tests.realtime.helpers import accept_rules, close_socket_thread_connections, open_socket
 from tests.world import ROLES, VISIBLE
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    from channels.layers import channel_layers
+    from django.core.cache import cache
+
+    cache.clear()
+    channel_layers.backends.clear()
+    yield
+    close_socket_thread_connections()
+    cache.clear()
+
 
 GROUP_A = {"member", "tutor", "counsellor"}
 LEADS = {"tutor", "counsellor"}

@@ -211,9 +211,6 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
                 kind=ChatEvent.Kind.POSTED,
                 message=message,
             )
-            ReadState.objects.update_or_create(
-                user=actor, conversation_id=conversation.pk, defaults={"last_read_seq": seq}
-            )
             _notify_people(actor, conversation, message, parent)
             _broadcast(conversation.pk, seq, ChatEvent.Kind.POSTED, message)
     except IntegrityError:
