@@ -119,7 +119,6 @@ function start() {
   function daySeparator(date) {
     const li = document.createElement("li");
     li.className = "chat-day";
-    li.setAttribute("role", "presentation");
     const span = document.createElement("span");
     span.textContent = dayFormat.format(date);
     li.append(span);
