@@ -198,6 +198,19 @@ def _wait_until_up(url, process, log_path):
     pytest.fail(f"The live server did not answer in time:\n{log_path.read_text()[-4000:]}")
 
 
+def _die_with_parent():
+    """In the server's process (Linux): stop when the test run is killed outright."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 def _stop(process):
     if process.poll() is None:
         process.terminate()
@@ -253,6 +266,7 @@ def tandem_server(chromium_path):
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
         url = f"http://127.0.0.1:{port}"
         _wait_until_up(url, process, log_path)
