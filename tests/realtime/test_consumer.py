@@ -458,3 +458,25 @@ def test_frames_are_plain_json():
         "event": "chat.posted",
         "data": {"html": "<p>ä</p>"},
     }
+
+
+async def test_periodic_check_closes_a_socket_whose_session_vanished(world, settings):
+    """Even without any event (the channel layer may lose one), the socket notices."""
+    from django.contrib.sessions.models import Session
+
+    settings.TANDEM = {**settings.TANDEM, "WS_REVALIDATE_SECONDS": 1}
+    socket, _ = await _subscribed(world, "member")
+    # Removed behind the server's back: no signal, no event.
+    await db(Session.objects.filter(session_key=socket.session_key).delete)()
+    await _assert_closed_signed_out(socket)
+
+
+async def test_periodic_check_drops_topics_whose_access_vanished(world, settings):
+    settings.TANDEM = {**settings.TANDEM, "WS_REVALIDATE_SECONDS": 1}
+    socket, _ = await _subscribed(world, "member")
+    await db(
+        Membership.objects.filter(user=world.people["member"], space=world.spaces["group_a"]).delete
+    )()
+    frame, _ = await socket.recv_until("unsubscribed", timeout=5)
+    assert frame["code"] == "forbidden"
+    await socket.close()
