@@ -401,3 +401,25 @@ def test_the_group_menu_links_to_the_roles_part(world, client_for, role, label):
     space = world.spaces["group_a"]
     page = body(client_for(role).get(reverse("spaces:home", args=[space.pk])))
     assert label in page
+
+
+def test_bulk_approval_ignores_logs_outside_the_coordinators_queue(rec, world, client_for):
+    own_org = rec.log(to="confirmed")
+    log_b = world.objects["log_b"]
+    response = client_for("other_coordinator").post(
+        reverse("recognition:approve_bulk"), {"log": [own_org.pk, log_b.pk, "x"]}
+    )
+    assert response.status_code == 302
+    assert SessionLog.objects.get(pk=own_org.pk).state == "confirmed"
+
+
+def test_ending_a_rate_card_keeps_its_other_terms(world, client_for):
+    card = world.objects["rate_a"]
+    client = client_for("coordinator")
+    response = client.post(
+        reverse("recognition:rate_end", args=[card.pk]), {"valid_until": "1999-01-01"}, follow=True
+    )
+    assert "must end on or after" in body(response)
+    client.post(reverse("recognition:rate_end", args=[card.pk]), {"valid_until": "2099-12-31"})
+    card.refresh_from_db()
+    assert str(card.valid_until) == "2099-12-31" and card.fee_per_session == RATE_A
