@@ -328,3 +328,13 @@ def test_co_leads_add_topics(world, client_for, chat):
     response = client_for("tutor").post(new, {"title": "Courses and training"})
     assert response.status_code == 302
     assert "Courses and training" in client_for("member").get(response["Location"]).content.decode()
+
+
+def test_a_tampered_form_without_client_id_says_so_and_stores_nothing(world, client_for, chat):
+    count = Message.objects.count()
+    response = client_for("member").post(url(chat), {"body": "hello"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "The form was incomplete" in body
+    assert Message.objects.count() == count
+    assert client_id_in(body)

@@ -68,6 +68,10 @@ def conversation_detail(request, space_id, conversation_id):
                 form.add_error("body" if error.code != "client_id_reused" else None, error)
             else:
                 return redirect(actions.conversation_url(conversation, message.seq))
+        if "client_id" in form.errors:
+            # A form that lost its id gets a new one, so the next send can work.
+            form.data = form.data.copy()
+            form.data["client_id"] = _new_client_id()
     before = _int_param(request, "before")
     size = settings.TANDEM["PAGE_SIZE"]
     rows, has_older = queries.message_page(conversation, before=before, size=size)
