@@ -44,6 +44,7 @@ CLOSE_SIGNED_OUT = 4401
 CLOSE_TOO_MANY = 4429
 
 BACKLOG_PAGE = 200
+GROUP_REJOIN_SECONDS = 3600
 REF_MAX = 64
 LAYER_CHECK_SECONDS = 2
 LAYER_EPOCH_KEY = "ws:layer-epoch"
@@ -262,9 +263,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def _watch(self):
         """Keep the connection slot and re-validate the session now and then."""
         interval = min(self.limits["revalidate"], sessions.SLOT_TTL / 3)
-        last_check = time.monotonic()
-        try:
-            while True:
+        last_check = last_join = time.monotonic()
+        while True:
+            try:
                 await asyncio.sleep(interval)
                 await database_sync_to_async(sessions.refresh_slot)(
                     self.user.pk, self.slot, self.channel_name
@@ -272,10 +273,17 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 if time.monotonic() - last_check >= self.limits["revalidate"]:
                     last_check = time.monotonic()
                     await self._recheck()
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            log.exception("realtime watch failed")
+                if time.monotonic() - last_join >= GROUP_REJOIN_SECONDS:
+                    # Layers forget group members after a while (a day in channels-redis).
+                    last_join = time.monotonic()
+                    await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+                    for topic in list(self.grants):
+                        await self.channel_layer.group_add(group_for(topic), self.channel_name)
+            except asyncio.CancelledError:
+                return
+            except Exception:
+                # A database or Redis hiccup: try again on the next round.
+                log.exception("realtime watch round failed")
 
     async def _recheck(self, space_id=None):
         """Session still good? Topics still granted? Close or drop what no longer holds."""
