@@ -18,6 +18,8 @@ from websockets.exceptions import WebSocketException
 
 # Errors after which a post is tried again (the server had a passing fault).
 RETRY_CODES = {"server_error", "rate_limited", "not_subscribed"}
+# Close codes after which the browser does not reconnect (signed out, too many sockets).
+STOP_CODES = {4401, 4429}
 
 
 class ProtocolBroken(AssertionError):
@@ -45,6 +47,7 @@ class ChatClient:
         self._stopping = False
         self._refs = 0
         self._retries = set()
+        self.close_code = None
         self._online = asyncio.Event()
         self._online.set()
 
@@ -95,7 +98,7 @@ class ChatClient:
                 pass
             self.socket = None
             self.live.clear()
-            if self._stopping:
+            if self._stopping or self.close_code in STOP_CODES:
                 return
             # The next server in the list, after a growing, jittered pause.
             self._url_index += 1
@@ -125,8 +128,11 @@ class ChatClient:
             await socket.send(
                 json.dumps({"type": "resume", "topics": dict(self.positions), "ref": "resume"})
             )
-            async for text in socket:
-                await self._handle(json.loads(text))
+            try:
+                async for text in socket:
+                    await self._handle(json.loads(text))
+            finally:
+                self.close_code = socket.close_code
 
     # -- frames ----------------------------------------------------------------------------
 
@@ -149,6 +155,10 @@ class ChatClient:
                 self.pending.pop(client_id, None)
         elif kind == "error":
             ref = frame.get("ref")
+            if ref == "resume" and frame["code"] == "server_error":
+                # The server could not take the topics on (its Redis is away): start over.
+                await self.socket.close()
+                return
             if isinstance(ref, str) and ref.startswith("post:") and frame["code"] in RETRY_CODES:
                 client_id = ref.split(":", 2)[2]
                 asyncio.get_running_loop().call_later(0.3, self._retry_soon, client_id)

@@ -216,7 +216,7 @@ class Daphne:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
@@ -239,6 +239,9 @@ def daphne(world):
     try:
         yield start
     finally:
+        for server in started:
+            if server.process.poll() is None:
+                server.process.terminate()
         for server in started:
             with contextlib.suppress(Exception):
                 server.stop()
@@ -283,6 +286,12 @@ class RedisServer:
                     return self
             time.sleep(0.05)
         pytest.fail("redis-server did not start")
+
+    def forget_everything(self):
+        """FLUSHALL: Redis loses its data while every connection to it stays open."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
+            conn.sendall(b"FLUSHALL\r\n")
+            assert conn.recv(16).startswith(b"+OK")
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:

@@ -27,6 +27,7 @@ from tests.scaleout.checks import (
 pytestmark = [pytest.mark.services, needs_services]
 
 PER_PERSON = 15
+QUIET_SECONDS = 6.5
 
 
 async def test_posts_through_one_process_reach_clients_of_the_other_once_in_order(
@@ -44,10 +45,15 @@ async def test_posts_through_one_process_reach_clients_of_the_other_once_in_orde
         sent = [client_id for ids in sent for client_id in ids]
         await all_acknowledged(clients, timeout=30)
         await all_received(clients, topic, len(sent), timeout=30)
+        # A quiet spell longer than the layer's 5-second reads: the sockets stay open.
+        await asyncio.sleep(QUIET_SECONDS)
+        sent += await post_many(clients[1], topic, 1, "quiet")
+        await all_received(clients, topic, len(sent), timeout=10)
     finally:
         await stop_clients(clients)
+    assert [len(client.connects) for client in clients] == [1] * len(clients)
     rows = stored(world["conversations"]["scaleout"])
-    assert len(rows) == len(clients) * PER_PERSON
+    assert len(rows) == len(clients) * PER_PERSON + 1
     assert_exactly_once_in_order(clients, topic, rows, sent)
     # Every client saw the posts made through the other process, not only its own.
     for i, client in enumerate(clients):
@@ -108,13 +114,13 @@ async def test_redis_restart_clients_fill_the_gap_and_live_messages_return_withi
     sent = []
     try:
         before = await asyncio.gather(
-            *(post_many(client, topic, 5, "before") for client in clients)
+            *(post_many(client, topic, 5, "restart-before") for client in clients)
         )
         sent += [client_id for ids in before for client_id in ids]
         await all_received(clients, topic, len(sent), timeout=15)
 
         # Mid-stream: Redis goes away while posts keep coming, then comes back empty.
-        during = asyncio.create_task(post_many(poster, topic, 10, "during", spacing=0.1))
+        during = asyncio.create_task(post_many(poster, topic, 10, "restart-during", spacing=0.1))
         await asyncio.sleep(0.3)
         redis.stop()
         await asyncio.sleep(1.5)
@@ -123,7 +129,7 @@ async def test_redis_restart_clients_fill_the_gap_and_live_messages_return_withi
         sent += await during
 
         # A new message after the restart reaches everyone within 10 seconds.
-        probe = "after-probe"
+        probe = "restart-probe"
         await poster.post(topic, f"{probe} first words after the restart", probe)
         sent.append(probe)
         await poster.wait_for(lambda: probe in poster.acks, 10, "the probe's ack")
@@ -136,7 +142,9 @@ async def test_redis_restart_clients_fill_the_gap_and_live_messages_return_withi
             )
         delays = [round(when_received(c, topic, probe_id) - restarted, 2) for c in clients]
 
-        after = await asyncio.gather(*(post_many(client, topic, 3, "after") for client in clients))
+        after = await asyncio.gather(
+            *(post_many(client, topic, 3, "restart-after") for client in clients)
+        )
         sent += [client_id for ids in after for client_id in ids]
         await all_acknowledged(clients, timeout=20)
         await all_received(clients, topic, len(sent), timeout=20)
@@ -146,3 +154,45 @@ async def test_redis_restart_clients_fill_the_gap_and_live_messages_return_withi
     assert_exactly_once_in_order(clients, topic, rows, sent)
     assert max(delays) < 10
     print(f"first message after the Redis restart reached everyone in {max(delays)} s")
+
+
+async def test_redis_losing_its_data_under_open_sockets_live_messages_return_within_10_s(
+    world, daphne, redis_server, stored
+):
+    """No socket drops, so no client reconnects: the servers must notice by themselves."""
+    redis = redis_server().start()
+    first, second = daphne(2, REDIS_URL=redis.url, REDIS_PREFIX="flush")
+    topic = topic_of(world, "flush")
+    servers = [first, second]
+    clients = await start_clients(world, topic, lambda i: [servers[i % 2].ws])
+    poster = clients[0]
+    try:
+        sent = await post_many(poster, topic, 3, "flush-before")
+        await all_received(clients, topic, len(sent), timeout=10)
+        redis.forget_everything()
+        forgotten = time.monotonic()
+        # Posts keep coming; the first ones may be heard by nobody but the database.
+        sent += await post_many(poster, topic, 3, "flush-lost", spacing=0.1)
+        await poster.wait_for(lambda: not poster.pending, 10, "the acknowledgements")
+        probe = "flush-probe"
+        await poster.post(topic, f"{probe} first words after the flush", probe)
+        sent.append(probe)
+        await poster.wait_for(lambda: probe in poster.acks, 10, "the probe's ack")
+        probe_id = poster.acks[probe]["id"]
+        for client in clients:
+            await client.wait_for(
+                lambda c=client: when_received(c, topic, probe_id) is not None,
+                max(0.1, forgotten + 10 - time.monotonic()),
+                "the first message after the flush",
+            )
+        delays = [round(when_received(c, topic, probe_id) - forgotten, 2) for c in clients]
+        sent += await post_many(poster, topic, 3, "flush-after")
+        await all_acknowledged(clients, timeout=10)
+        await all_received(clients, topic, len(sent), timeout=10)
+    finally:
+        await stop_clients(clients)
+    assert all(len(client.connects) == 1 for client in clients), "a socket was dropped"
+    rows = stored(world["conversations"]["flush"])
+    assert_exactly_once_in_order(clients, topic, rows, sent)
+    assert max(delays) < 10
+    print(f"first message after Redis lost its data reached everyone in {max(delays)} s")
