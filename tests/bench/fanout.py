@@ -237,6 +237,8 @@ class Cell:
             "p99": percentile(lat, 0.99),
             "cpu_ms_per_1k": (cpu1 - cpu0) * 1e6 / received if received else float("nan"),
             "server_util": (cpu1 - cpu0) / elapsed if elapsed else 0,
+            # deliveries per second of server CPU: robust to other work on the server's core
+            "per_cpu": received / (cpu1 - cpu0) if cpu1 - cpu0 >= 0.05 and received else None,
             "client_util": client_cpu / elapsed if elapsed else 0,
         }
         result["ok"] = result["loss"] == 0 and result["p99"] <= P99_LIMIT and received > 0

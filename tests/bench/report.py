@@ -310,8 +310,9 @@ def fanout_section(fan):
         "highest offered rate with p99 ≤ 250 ms and no loss. p50/p99, CPU and loss are "
         "measured at half of Tandem's capacity (the same offered rate for every contender). "
         "CPU-ms: the server's CPU time per 1,000 deliveries. Per CPU-s: deliveries per "
-        "second of the server's own CPU time at the highest passing rate (what one core "
-        "would carry if nothing else ran on it; steadier than capacity on a shared machine). "
+        "second of the server's own CPU time, median over the ramp's steps (what one core "
+        "would carry if nothing else ran on it; steadier than capacity on a shared machine, "
+        "where the server gets only part of its core). "
         "Load gen.: the load "
         "generator's busiest share of its core while ramping (near 100% means the client, "
         "not the server, was the limit, so the bare server's capacity is a lower bound).",

@@ -134,6 +134,7 @@ def main(argv=None):
         "--profile", action="store_true", help="sample Tandem's server with py-spy (if installed)"
     )
     parser.add_argument("--grid", default="", help="fan-out cells as NxG,NxG (e.g. 10x1,10x100)")
+    parser.add_argument("--cycles", type=int, default=0, help="connect/disconnect cycles")
     parser.add_argument("--verbose", action="store_true", help="log every step of the ramps")
     parser.add_argument("--keep", action="store_true", help="keep the bench site's files")
     parser.add_argument("--profiles", default="", help="with --report-only: the raw profiles")

@@ -156,11 +156,12 @@ async def _fanout_cell(bench, names, n, g, warmup, window, prior, makers, ref=No
                 for name in shuffled(names, bench.rng):
                     only(name)
                     prev = statistics.median(caps[name]) if caps[name] else None
+                    floor = 10.0 * n  # at least 10 posts a second in all
                     if prev:
-                        start, factor = prev * 0.9, 1.1
+                        start, factor = max(prev * 0.9, floor), 1.1
                         max_steps = 3 if bench.quick else 4
                     else:
-                        start, factor, max_steps = prior[name] * 0.5, 1.6, 12
+                        start, factor, max_steps = max(prior[name] * 0.5, floor), 1.6, 12
                     best, steps = await ramp(
                         cells[name],
                         bench.tags,
@@ -188,10 +189,11 @@ async def _fanout_cell(bench, names, n, g, warmup, window, prior, makers, ref=No
                     cap = best["delivered"] if best else 0.0
                     caps[name].append(cap)
                     rnd["caps"][name] = cap
-                    # deliveries per second of server CPU at the highest passing rate: steadier
-                    # than capacity when other work shares the server's core
-                    if best and best["cpu_ms_per_1k"] > 0:
-                        rnd.setdefault("per_cpu", {})[name] = 1e6 / best["cpu_ms_per_1k"]
+                    # deliveries per second of server CPU over this ramp's steps: steadier than
+                    # capacity when other work shares the server's core
+                    per_cpu = [s["per_cpu"] for s in steps if s.get("per_cpu")]
+                    if per_cpu:
+                        rnd.setdefault("per_cpu", {})[name] = statistics.median(per_cpu)
                     rnd["steps"][name] = len(steps)
                     if best:
                         rnd.setdefault("client_util", {})[name] = max(
@@ -200,7 +202,7 @@ async def _fanout_cell(bench, names, n, g, warmup, window, prior, makers, ref=No
                     if cap:
                         prior[name] = cap
                 ref = ref or ("tandem" if "tandem" in names else "baseline")
-                half = 0.5 * (statistics.median(caps[ref]) if caps[ref] else 0)
+                half = max(0.5 * (statistics.median(caps[ref]) if caps[ref] else 0), 10.0 * n)
                 if half > 0:
                     for name in shuffled(names, bench.rng):
                         only(name)
@@ -494,7 +496,7 @@ def memory(bench):
         names.append("tandem")
     makers = {"bare": bare_contender, "baseline": relay_contender, "tandem": tandem_contender}
     counts = [500] if bench.quick else [1000, 5000]
-    cycles = 500 if bench.quick else 10000
+    cycles = bench.args.cycles or (500 if bench.quick else 10000)
     out = {"counts": counts, "cycles": cycles, "per_conn": {}, "cycle": {}}
     for name in shuffled(names, bench.rng):
         with Servers() as servers:
