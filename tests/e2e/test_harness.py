@@ -29,3 +29,17 @@ def test_axe_check_fails_on_a_violation(page_as, server_url, axe_check):
     page.evaluate("document.querySelector('html').removeAttribute('lang')")
     with pytest.raises(pytest.fail.Exception, match="html-has-lang"):
         axe_check(page)
+
+
+def test_no_horizontal_scroll_fails_on_a_too_wide_element(
+    page_as, server_url, no_horizontal_scroll
+):
+    page = page_as(None, width=360)
+    page.goto(f"{server_url}/accounts/login/")
+    no_horizontal_scroll(page)
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<div class="too-wide" style="width: 900px">wide</div>\')'
+    )
+    with pytest.raises(pytest.fail.Exception, match="too-wide"):
+        no_horizontal_scroll(page)
