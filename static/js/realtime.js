@@ -147,7 +147,8 @@ function onFrame(frame) {
       const entry = topics.get(frame.topic);
       if (entry) {
         entry.contiguous = frame.contiguous !== false;
-        if (entry.seq === null) entry.seq = frame.head;
+        // Above the head (a server restored from a backup): start again at the head.
+        if (entry.seq === null || entry.seq > frame.head) entry.seq = frame.head;
       }
       deliver(frame.topic, frame);
       break;
