@@ -27,6 +27,7 @@ let pongTimer = null;
 let retryTimer = null;
 let nextRef = 1;
 let stopped = false;
+let wasLive = false; // once live, every later connection is a reconnection
 
 function url() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -138,6 +139,7 @@ function onFrame(frame) {
       attempt = 0;
       startHeartbeat(frame.heartbeat || 25);
       resume();
+      wasLive = true;
       setState("live");
       break;
     case "event":
@@ -207,7 +209,7 @@ function connect() {
     setState("offline");
     return;
   }
-  if (state !== "live") setState(attempt === 0 && !socket ? "connecting" : "reconnecting");
+  if (state !== "live") setState(wasLive ? "reconnecting" : "connecting");
   const ws = new WebSocket(url());
   socket = ws;
   ws.addEventListener("message", (message) => {
