@@ -423,3 +423,9 @@ def test_ending_a_rate_card_keeps_its_other_terms(world, client_for):
     client.post(reverse("recognition:rate_end", args=[card.pk]), {"valid_until": "2099-12-31"})
     card.refresh_from_db()
     assert str(card.valid_until) == "2099-12-31" and card.fee_per_session == RATE_A
+
+
+def test_the_approval_queue_shows_what_each_log_would_come_to(world, client_for):
+    # 41.37 per session + 20.00 per hour x (2 h + 0.5 h preparation)
+    page = body(client_for("coordinator").get(reverse("recognition:to_approve")))
+    assert "91.37 EUR" in page

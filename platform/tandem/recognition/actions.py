@@ -533,15 +533,29 @@ def end_rate_card(*, actor, card, valid_until):
 
 def rate_card_for(organisation, day):
     """The rate card in force on ``day``; the organisation's home currency wins a tie."""
-    cards = list(
-        RateCard.objects.filter(organisation=organisation, valid_from__lte=day).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
-        )
+    cards = RateCard.objects.filter(organisation=organisation, valid_from__lte=day).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+    return pick_rate_card(list(cards), organisation, day)
+
+
+def pick_rate_card(cards, organisation, day):
+    """Of ``cards``, the one of ``organisation`` in force on ``day``, or None."""
+    cards = sorted(
+        (c for c in cards if c.organisation_id == organisation.pk and c.covers(day)),
+        key=lambda c: (c.currency, c.pk),
     )
     if len(cards) > 1:
         home = HOME_CURRENCY.get(organisation.country, "EUR")
         cards = [c for c in cards if c.currency == home] or cards[:1]
     return cards[0] if cards else None
+
+
+def price(log, card):
+    """What ``log`` comes to at ``card``: (hours, preparation hours, amount)."""
+    hours = log.duration_hours
+    preparation = (Decimal(log.preparation_minutes) / Decimal(60)).quantize(CENT)
+    return hours, preparation, card.amount_for(hours, preparation)
 
 
 def _month(day):
@@ -621,9 +635,7 @@ def approve_log(*, actor, log):
         card = rate_card_for(organisation, log.date)
         if card is None:
             _fail("no_rate", _("No rate card is in force on %(date)s.") % {"date": log.date})
-        hours = log.duration_hours
-        preparation = (Decimal(log.preparation_minutes) / Decimal(60)).quantize(CENT)
-        amount = card.amount_for(hours, preparation)
+        hours, preparation, amount = price(log, card)
         log.rate_card = card
         log.currency = card.currency
         log.fee_per_session = card.fee_per_session

@@ -242,6 +242,7 @@ def to_confirm(request):
 @login_required
 def to_approve(request):
     page = _page(request, queries.queue_prefetch(queries.to_approve(request.user)))
+    page.object_list = queries.attach_expected_amounts(list(page.object_list))
     return render(request, "recognition/approve_queue.html", {"page": page})
 
 
@@ -259,7 +260,7 @@ def _selected(request):
 @require_POST
 def approve_review(request):
     """One confirmation page for the logs chosen in the queue; nothing is written yet."""
-    logs = list(queries.queue_prefetch(_selected(request)))
+    logs = queries.attach_expected_amounts(list(queries.queue_prefetch(_selected(request))))
     if not logs:
         messages.error(request, _("Choose at least one session log to approve."))
         return redirect("recognition:to_approve")
