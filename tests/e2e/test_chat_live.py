@@ -69,6 +69,8 @@ def test_member_back_from_offline_sees_every_message_once_in_order(page_as, serv
     for text in missed:
         post(olena, text)
     assert yusuf.locator(".chat-message", has_text="While you were away").count() == 0
+    SCREENSHOTS.mkdir(exist_ok=True)
+    yusuf.screenshot(path=str(SCREENSHOTS / "chat-en-offline.png"))
 
     yusuf.context.set_offline(False)
     yusuf.wait_for_selector(f'{STATUS}[data-state="live"]')
