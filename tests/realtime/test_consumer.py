@@ -480,3 +480,26 @@ async def test_periodic_check_drops_topics_whose_access_vanished(world, settings
     frame, _ = await socket.recv_until("unsubscribed", timeout=5)
     assert frame["code"] == "forbidden"
     await socket.close()
+
+
+async def test_delivery_touches_no_database(world, monkeypatch):
+    """Relaying an event is a dictionary lookup and a send: no query per recipient."""
+    from tandem.realtime import consumers
+
+    sockets = [(await _subscribed(world, role))[0] for role in ("member", "tutor", "counsellor")]
+    calls = []
+    real = consumers.database_sync_to_async
+
+    def counting(func, *args, **kwargs):
+        calls.append(getattr(func, "__name__", repr(func)))
+        return real(func, *args, **kwargs)
+
+    monkeypatch.setattr(consumers, "database_sync_to_async", counting)
+    for n in range(5):
+        await db(_post)(world, "tutor", f"fast {n}", f"fast-{n}")
+    for socket in sockets:
+        got = [await socket.recv() for _ in range(5)]
+        assert [f["data"]["text"] for f in got] == [f"fast {n}" for n in range(5)]
+    assert calls == []
+    for socket in sockets:
+        await socket.close()
