@@ -503,3 +503,91 @@ async def test_delivery_touches_no_database(world, monkeypatch):
     assert calls == []
     for socket in sockets:
         await socket.close()
+
+
+async def test_edit_delete_and_reply_over_the_socket_reach_everyone(world):
+    for role in ("member", "tutor"):
+        await db(accept_rules)(world.people[role], world.spaces["group_a"])
+    member, _ = await _subscribed(world, "member")
+    tutor, _ = await _subscribed(world, "tutor")
+    topic = _topic(world)
+    posted = await member.request(
+        {"type": "post", "topic": topic, "body": "first", "client_id": "ed-1"}
+    )
+    reply = await tutor.request(
+        {
+            "type": "post",
+            "topic": topic,
+            "body": "answer",
+            "client_id": "ed-2",
+            "reply_to": posted["id"],
+        }
+    )
+    assert reply["type"] == "ack"
+    edited = await member.request(
+        {"type": "edit", "topic": topic, "message": posted["id"], "body": "*first*, edited"}
+    )
+    assert edited["type"] == "ack"
+    deleted = await member.request({"type": "delete", "topic": topic, "message": posted["id"]})
+    assert deleted["type"] == "ack"
+    events = [f for f in await tutor.drain() if f["type"] == "event"]
+    assert [e["event"] for e in events][-3:] == ["chat.posted", "chat.edited", "chat.deleted"]
+    answer = next(e for e in events if e["data"]["id"] == reply["id"])
+    assert answer["data"]["reply_to"]["id"] == posted["id"]
+    edit = next(e for e in events if e["event"] == "chat.edited")
+    assert edit["data"]["html"] == "<p><em>first</em>, edited</p>" and edit["data"]["edited"]
+    gone = next(e for e in events if e["event"] == "chat.deleted")
+    assert gone["data"]["deleted"] and gone["data"]["html"] == ""
+    seqs = [e["seq"] for e in events]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    await member.close()
+    await tutor.close()
+
+
+async def test_co_lead_mutes_then_removes_over_the_socket(world):
+    await db(accept_rules)(world.people["member"], world.spaces["group_a"])
+    member, _ = await _subscribed(world, "member")
+    tutor, _ = await _subscribed(world, "tutor")
+    topic = _topic(world)
+    message = world.objects["message_group_a"].pk
+    refused = await member.request(
+        {"type": "moderate", "topic": topic, "message": message, "action": "mute", "reason": "x"}
+    )
+    assert refused["code"] == "forbidden"
+    unknown = await tutor.request(
+        {"type": "moderate", "topic": topic, "message": message, "action": "ban", "reason": "x"}
+    )
+    assert unknown["code"] == "invalid"
+    muted = await tutor.request(
+        {
+            "type": "moderate",
+            "topic": topic,
+            "message": message,
+            "action": "mute",
+            "hours": 1,
+            "reason": "calm down",
+        }
+    )
+    assert muted["type"] == "ack" and muted["user"] == world.people["member"].pk
+    blocked = await member.request(
+        {"type": "post", "topic": topic, "body": "hey", "client_id": "mute-s-1"}
+    )
+    assert blocked["code"] == "muted"
+    removed = await tutor.request(
+        {
+            "type": "moderate",
+            "topic": topic,
+            "message": message,
+            "action": "remove",
+            "reason": "rules",
+        }
+    )
+    assert removed["type"] == "ack"
+    frame, _ = await member.recv_until("unsubscribed", timeout=5)
+    assert frame["code"] == "forbidden"
+    missing = await tutor.request(
+        {"type": "moderate", "topic": topic, "message": 999999, "action": "hide", "reason": "x"}
+    )
+    assert missing["code"] == "not_found"
+    await member.close()
+    await tutor.close()
