@@ -48,6 +48,7 @@ GROUP_REJOIN_SECONDS = 3600
 REF_MAX = 64
 LAYER_CHECK_SECONDS = 2
 LAYER_EPOCH_KEY = "ws:layer-epoch"
+LAYER_EPOCH_TTL = 3600  # kept while any process watches; gone an hour after the last stops
 
 MESSAGES = {
     "frame_too_large": _("The frame is too large."),
@@ -183,8 +184,9 @@ async def _watch_layer():
     failed = False
     while True:
         try:
-            await cache.aadd(LAYER_EPOCH_KEY, uuid.uuid4().hex, timeout=None)
+            await cache.aadd(LAYER_EPOCH_KEY, uuid.uuid4().hex, timeout=LAYER_EPOCH_TTL)
             epoch = await cache.aget(LAYER_EPOCH_KEY)
+            await cache.atouch(LAYER_EPOCH_KEY, LAYER_EPOCH_TTL)
         except Exception:
             failed = True
             await asyncio.sleep(LAYER_CHECK_SECONDS)
