@@ -161,3 +161,11 @@ def test_plain_html_in_a_description_is_made_inert(world, client_for):
 
 def test_members_cannot_import(world, client_for):
     assert _upload(client_for("member"), world, GOOD).status_code == 403
+
+
+def test_importing_an_unchanged_file_changes_nothing(world, client_for):
+    client = client_for("tutor")
+    client.post(_upload(client, world, GOOD)["Location"])
+    client.post(_upload(client, world, GOOD)["Location"])
+    seminar = Meeting.objects.get(external_uid="seminar-2026@partner.example")
+    assert seminar.sequence == 0

@@ -219,6 +219,9 @@ def update_meeting(*, actor, meeting, **data):
         place_changed = (
             clean["address"] != locked.address or clean["online_link"] != locked.online_link
         )
+        if all(getattr(locked, name) == value for name, value in clean.items()):
+            # Nothing changed (a re-import of the same file): SEQUENCE stays.
+            return locked
         for name, value in clean.items():
             setattr(locked, name, value)
         locked.description_html = richtext.render(clean["description"])
