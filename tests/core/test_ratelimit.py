@@ -1,7 +1,6 @@
 from unittest import mock
 
 from redis.exceptions import ConnectionError as RedisConnectionError
-
 from tandem.core import ratelimit
 
 
