@@ -1,5 +1,4 @@
 from django.urls import reverse
-
 from tandem.core.models import AuditEntry
 from tandem.spaces.models import Space
 
