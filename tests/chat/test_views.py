@@ -338,3 +338,14 @@ def test_a_tampered_form_without_client_id_says_so_and_stores_nothing(world, cli
     assert "The form was incomplete" in body
     assert Message.objects.count() == count
     assert client_id_in(body)
+
+
+def test_other_topics_show_their_unread_counts(world, client_for, chat):
+    topic = world.objects["topic_group_a"]
+    topic.space = chat.space
+    for n in range(2):
+        actions.post_message(
+            actor=world.people["tutor"], conversation=topic, body=f"t {n}", client_id=f"t-{n}"
+        )
+    body = client_for("member").get(url(chat)).content.decode()
+    assert "2 new" in body

@@ -99,7 +99,7 @@ def conversation_detail(request, space_id, conversation_id):
         {
             "space": space,
             "conversation": conversation,
-            "conversations": queries.conversations_of(space),
+            "conversations": _with_unread(queries.conversations_of(space), user, space),
             "chat_messages": rows,
             "has_older": has_older,
             "older_than": rows[0].seq if rows else None,
@@ -117,6 +117,18 @@ def conversation_detail(request, space_id, conversation_id):
             "live": before is None,
         },
     )
+
+
+def _with_unread(conversations, user, space):
+    """Each conversation of the space with its unread count (one query for all)."""
+    counts = {
+        row["conversation_id"]: row["count"]
+        for row in queries.unread_counts(user)
+        if row["conversation__space_id"] == space.pk
+    }
+    for conversation in conversations:
+        conversation.unread = counts.get(conversation.pk, 0)
+    return conversations
 
 
 def _back(message):
