@@ -1,4 +1,8 @@
-"""Operators can look at conversations, messages and reports; changes go through the app."""
+"""Operators see that conversations, messages and reports exist, not what they say.
+
+Staff do not read a group's chat unless they are members of it, so the admin
+shows no message text and no report reason; moderation is the co-leads' work.
+"""
 
 from django.contrib import admin
 
@@ -29,6 +33,7 @@ class MessageAdmin(ReadOnly):
     list_select_related = ("conversation", "author")
     list_filter = ("hidden", "deleted")
     raw_id_fields = ("conversation", "author", "reply_to", "hidden_by")
+    exclude = ("body", "body_html", "hidden_reason")
 
 
 @admin.register(Report)
@@ -37,3 +42,4 @@ class ReportAdmin(ReadOnly):
     list_select_related = ("message", "reporter")
     list_filter = ("outcome",)
     raw_id_fields = ("message", "reporter", "resolved_by")
+    exclude = ("reason",)
