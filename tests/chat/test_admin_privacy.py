@@ -3,7 +3,6 @@
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-
 from tandem.chat import actions
 from tandem.chat.models import Report
 from tandem.spaces.models import Membership
