@@ -181,3 +181,20 @@ def test_meeting_of_another_space_is_not_found_through_this_one(world, client_fo
     other = world.objects["meeting_b"]
     url = reverse("meetings:detail", args=[world.spaces["group_a"].pk, other.pk])
     assert client_for("member").get(url).status_code == 404
+
+
+def test_space_home_shows_its_next_meetings_with_constant_queries(
+    world, schedule, client_for, django_assert_num_queries
+):
+    space = world.spaces["group_a"]
+    url = reverse("spaces:home", args=[space.pk])
+    client = client_for("member")
+    small = _count(client, url)
+    soon = timezone.now().astimezone(recurrence.zone("Europe/Helsinki")).replace(tzinfo=None)
+    soon = soon.replace(second=0, microsecond=0) + dt.timedelta(hours=3)
+    for i in range(6):
+        start = soon + dt.timedelta(hours=i)
+        schedule(title=f"Soon {i}", start=start, end=start + dt.timedelta(minutes=50))
+    with django_assert_num_queries(small):
+        body = client.get(url).content.decode()
+    assert "Next meetings" in body and "Soon 0" in body and "Soon 5" not in body

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.hooks import dashboard_section, space_link
+from tandem.core.hooks import dashboard_section, space_link, space_section
 from tandem.spaces.permissions import Perm, can
 
 NEXT_DAYS = 60
@@ -32,3 +32,23 @@ def meetings_link(user, space):
     if can(user, Perm.VIEW_MEETINGS, space):
         return _("Meetings"), reverse("meetings:calendar", args=[space.pk])
     return None
+
+
+@space_section(20)
+def space_next_meetings(request, space):
+    """The space's next three meetings on its home page (three queries)."""
+    from . import queries
+
+    if not can(request.user, Perm.VIEW_MEETINGS, space):
+        return None
+    now = timezone.now()
+    happenings = [
+        h
+        for h in queries.space_window(space, now, now + dt.timedelta(days=NEXT_DAYS), request.user)
+        if not h.cancelled
+    ][:3]
+    return {
+        "template": "meetings/partials/space_next.html",
+        "happenings": happenings,
+        "space": space,
+    }
