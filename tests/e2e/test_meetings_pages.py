@@ -67,14 +67,15 @@ def test_meeting_page_passes_axe_wide_and_fits_a_phone(
     axe_check(page)
 
 
-def test_wide_screen_shows_the_month_grid(page_as, server_url, e2e_data):
-    page = page_as("tutor", width=WIDE, height=1000)
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_wide_screen_shows_the_month_grid(language, page_as, server_url, e2e_data):
+    page = page_as("tutor", language=language, width=WIDE, height=1000)
     page.goto(f"{server_url}/spaces/{e2e_data['spaces']['group']}/meetings/")
     assert page.locator(".month-grid").is_visible()
     assert not page.locator(".agenda-list").is_visible()
     assert page.locator(".month-grid .day-items a").count() >= 3
     SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "meetings-month-grid-wide.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"meetings-month-grid-wide-{language}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
