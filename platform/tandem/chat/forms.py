@@ -10,7 +10,6 @@ class PostForm(forms.Form):
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         max_length=settings.TANDEM["MESSAGE_MAX_CHARS"],
-        help_text=_("**bold**, *italics*, links and lists work."),
     )
     client_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
     reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False)
