@@ -71,7 +71,8 @@ def test_person_without_email_joins_with_a_code_end_to_end(
     if "/accounts/logout/" in page.url:
         page.locator("main form button[type=submit]").click()
     sign_in(page, server_url, "samira-e2e", "a long walk to the harbour")
-    assert page.locator(".cards").get_by_role("link", name="Kallio job-seekers' group").is_visible()
+    my_spaces = page.locator("section[aria-labelledby=my-spaces]")
+    assert my_spaces.get_by_role("link", name="Kallio job-seekers' group").is_visible()
 
 
 def test_wrong_code_gets_a_clear_message_and_no_account(page_as, server_url):
