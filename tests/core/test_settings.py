@@ -103,5 +103,5 @@ def test_embedded_default_is_sqlite_in_wal_mode_and_in_memory_layer():
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
         "True",
-        "channels.layers.InMemoryChannelLayer",
+        "tandem.realtime.layers.PacedInMemoryChannelLayer",
     ]
