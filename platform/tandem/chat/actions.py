@@ -165,9 +165,6 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
     if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
         raise ValidationError(_("The message has no valid id."), code="client_id_invalid")
     _may_post(actor, space)
-    existing = queries.message_with_client_id(actor, client_id)
-    if existing is not None:
-        return _same_post(existing, conversation, body)
     parent = None
     if reply_to not in (None, ""):
         parent = queries.reply_target(conversation, reply_to)
@@ -175,24 +172,22 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
             raise ValidationError(
                 _("The message you reply to is not in this conversation."), code="reply_missing"
             )
-    if not ratelimit.hit(
-        f"chat.post:{actor.pk}", limit=settings.TANDEM["POSTS_PER_MINUTE"], window=60
-    ):
-        raise ValidationError(
-            _("You are sending messages very fast. Wait a minute and try again."),
-            code="rate_limited",
-        )
     lang = _clean_lang(lang, body, actor)
     try:
         with transaction.atomic():
-            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-            # Under the lock: a twin of this post that got here first is the answer.
-            twin = queries.message_with_client_id(actor, client_id)
-            if twin is not None:
+            # A retry returns the message already stored and is not counted against the
+            # rate limit. Two copies racing past this check meet the unique constraint.
+            if queries.client_id_used(actor, client_id):
+                twin = queries.message_with_client_id(actor, client_id)
                 return _same_post(twin, conversation, body)
-            locked.last_seq += 1
-            locked.save(update_fields=["last_seq"])
-            seq = locked.last_seq
+            if not ratelimit.hit(
+                f"chat.post:{actor.pk}", limit=settings.TANDEM["POSTS_PER_MINUTE"], window=60
+            ):
+                raise ValidationError(
+                    _("You are sending messages very fast. Wait a minute and try again."),
+                    code="rate_limited",
+                )
+            _locked, seq = _advance(conversation.pk)
             message = Message.objects.create(
                 conversation_id=conversation.pk,
                 author=actor,

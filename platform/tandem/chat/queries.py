@@ -177,12 +177,14 @@ def get_report(space, report_id):
         raise Http404 from None
 
 
+def client_id_used(author, client_id):
+    return Message.objects.filter(author_id=author.pk, client_id=client_id).exists()
+
+
 def message_with_client_id(author, client_id):
-    return (
-        _with_relations(Message.objects.filter(author_id=author.pk, client_id=client_id))
-        .select_related("conversation")
-        .first()
-    )
+    """The author's message with this client id, if any (unique: no ordering needed)."""
+    rows = _with_relations(Message.objects.filter(author_id=author.pk, client_id=client_id))
+    return next(iter(rows.order_by()[:1]), None)
 
 
 def reply_target(conversation, message_id):
