@@ -482,6 +482,67 @@ async def test_periodic_check_drops_topics_whose_access_vanished(world, settings
     await socket.close()
 
 
+def _lose_events_to_people(monkeypatch):
+    """The channel layer drops every event to a person's own group (it is at most once)."""
+    monkeypatch.setattr(publish, "send_to_user", lambda user_id, event: None)
+
+
+async def test_a_lost_removal_event_is_caught_by_the_access_mark(world, settings, monkeypatch):
+    settings.TANDEM = {
+        **settings.TANDEM,
+        "WS_ACCESS_CHECK_SECONDS": 1,
+        "WS_REVALIDATE_SECONDS": 3600,
+    }
+    socket, _ = await _subscribed(world, "member")
+    _lose_events_to_people(monkeypatch)
+    await db(
+        Membership.objects.filter(user=world.people["member"], space=world.spaces["group_a"]).delete
+    )()
+    frame, _ = await socket.recv_until("unsubscribed", timeout=5)
+    assert frame["code"] == "forbidden"
+    await socket.close()
+
+
+async def test_a_lost_sign_out_event_is_caught_by_the_access_mark(world, settings, monkeypatch):
+    settings.TANDEM = {
+        **settings.TANDEM,
+        "WS_ACCESS_CHECK_SECONDS": 1,
+        "WS_REVALIDATE_SECONDS": 3600,
+    }
+    socket, _ = await _subscribed(world, "member")
+    _lose_events_to_people(monkeypatch)
+    client = Client()
+    client.cookies["sessionid"] = socket.session_key
+    await db(client.post)(reverse("account_logout"))
+    await _assert_closed_signed_out(socket)
+
+
+async def test_rounds_without_a_new_mark_do_not_check_the_database(world, settings, monkeypatch):
+    """The full check is for when something changed, or when it is due."""
+    from tandem.realtime import consumers
+
+    settings.TANDEM = {
+        **settings.TANDEM,
+        "WS_ACCESS_CHECK_SECONDS": 1,
+        "WS_REVALIDATE_SECONDS": 3600,
+    }
+    socket, _ = await _subscribed(world, "member")
+    checks = []
+    real = consumers._revalidate
+
+    def counting(*args):
+        checks.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(consumers, "_revalidate", counting)
+    await asyncio.sleep(2.5)
+    assert checks == []
+    await db(publish.mark_access_changed)(world.people["member"].pk)
+    await asyncio.sleep(1.5)
+    assert checks == [1]
+    await socket.close()
+
+
 async def test_delivery_touches_no_database(world, monkeypatch):
     """Relaying an event is a dictionary lookup and a send: no query per recipient."""
     from tandem.realtime import consumers

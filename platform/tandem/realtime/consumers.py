@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import time
 import uuid
 import weakref
@@ -35,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.spaces.permissions import forget_roles
 
 from . import frames, sessions, topics
-from .publish import group_for, user_group
+from .publish import access_mark_key, group_for, user_group
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ def _limits():
             limits.get("WS_FRAMES_PER_MINUTE", 600), 4 * limits["POSTS_PER_MINUTE"]
         ),
         "heartbeat": limits.get("WS_HEARTBEAT_SECONDS", 25),
-        "revalidate": limits.get("WS_REVALIDATE_SECONDS", 60),
+        "revalidate": limits.get("WS_REVALIDATE_SECONDS", 600),
+        "access_check": limits.get("WS_ACCESS_CHECK_SECONDS", 40),
     }
 
 
@@ -125,6 +127,16 @@ def _reauthorize(user, grants):
         if again is not None:
             fresh[topic] = again
     return fresh
+
+
+def _tick(user_id, slot, channel_name):
+    """One round of a socket's watch: keep its slot, and read the person's access mark."""
+    sessions.refresh_slot(user_id, slot, channel_name)
+    return cache.get(access_mark_key(user_id))
+
+
+def _claim(user_id, channel_name, limit):
+    return sessions.claim_slot(user_id, channel_name, limit), cache.get(access_mark_key(user_id))
 
 
 def _revalidate(user, session_key, grants):
@@ -223,7 +235,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.frame_window, self.frame_count = None, 0
         self.watch = None
         self.session_key = getattr(self.scope.get("session"), "session_key", None)
-        self.slot = await database_sync_to_async(sessions.claim_slot)(
+        self.slot, self.access_mark = await database_sync_to_async(_claim)(
             user.pk, self.channel_name, self.limits["connections"]
         )
         await self.accept()
@@ -263,16 +275,30 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.grants = {}
 
     async def _watch(self):
-        """Keep the connection slot and re-validate the session now and then."""
-        interval = min(self.limits["revalidate"], sessions.SLOT_TTL / 3)
+        """Keep the connection slot, and check the session and grants again when needed.
+
+        Each round reads the person's access mark (a cache read); a changed or
+        vanished mark means an event may have been lost, so the socket checks
+        again at once. The full check from the database also runs every
+        ``revalidate`` seconds, for what leaves no mark (a session that expired).
+        Rounds start at a random offset, so sockets opened together (after a
+        restart) do not all check together.
+        """
+        interval = min(
+            self.limits["access_check"], self.limits["revalidate"], sessions.SLOT_TTL / 3
+        )
         last_check = last_join = time.monotonic()
+        delay = random.uniform(0.5, 1.0) * interval  # noqa: S311 (spreads timers)
         while True:
             try:
-                await asyncio.sleep(interval)
-                await database_sync_to_async(sessions.refresh_slot)(
+                await asyncio.sleep(delay)
+                delay = interval
+                mark = await database_sync_to_async(_tick)(
                     self.user.pk, self.slot, self.channel_name
                 )
-                if time.monotonic() - last_check >= self.limits["revalidate"]:
+                due = time.monotonic() - last_check >= self.limits["revalidate"]
+                if due or mark != self.access_mark:
+                    self.access_mark = mark
                     last_check = time.monotonic()
                     await self._recheck()
                 if time.monotonic() - last_join >= GROUP_REJOIN_SECONDS:

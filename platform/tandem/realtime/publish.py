@@ -5,9 +5,11 @@ broadcast that the database does not hold.
 """
 
 import logging
+import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 
 from . import frames
 
@@ -35,8 +37,30 @@ def send_to_user(user_id, event):
         async_to_sync(layer.group_send)(user_group(user_id), event)
 
 
+# How long a person's access mark is kept; a socket that finds it gone checks again.
+ACCESS_MARK_TTL = 24 * 3600
+
+
+def access_mark_key(user_id):
+    return f"ws:access:{user_id}"
+
+
+def mark_access_changed(user_id):
+    """Leave a new mark that every socket of the person reads on its next round.
+
+    Events to the sockets may be lost (the layer is at most once); the mark is
+    how a socket learns of a change without checking its session and grants
+    from the database on every round.
+    """
+    try:
+        cache.set(access_mark_key(user_id), uuid.uuid4().hex, timeout=ACCESS_MARK_TTL)
+    except Exception:
+        log.exception("could not mark user %s's access as changed", user_id)
+
+
 def access_changed(user_id, space_id=None):
     """Tell the person's open sockets to check their topics again."""
+    mark_access_changed(user_id)
     send_to_user(user_id, {"type": "access.changed", "space": space_id})
 
 
@@ -63,6 +87,7 @@ def topic_event(topic, seq, name, data):
 
 def session_changed(user_id):
     """The person signed out, changed password or was deactivated: sockets re-check."""
+    mark_access_changed(user_id)
     try:
         send_to_user(user_id, {"type": "session.check"})
     except Exception:

@@ -9,7 +9,7 @@ from allauth.account import signals as allauth_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from . import publish
 
@@ -37,6 +37,12 @@ def on_user_saved(sender, instance, created=False, update_fields=None, **kwargs)
         _announce(instance.pk)
 
 
+def on_role_changed(sender, instance, **kwargs):
+    """A membership or organisation role changed anywhere (the admin included)."""
+    user_id = instance.user_id
+    transaction.on_commit(lambda: publish.mark_access_changed(user_id))
+
+
 def connect():
     user_logged_out.connect(on_logged_out, dispatch_uid="realtime.logged_out")
     for signal in (
@@ -46,3 +52,13 @@ def connect():
     ):
         signal.connect(on_password, dispatch_uid=f"realtime.password.{id(signal)}")
     post_save.connect(on_user_saved, sender=get_user_model(), dispatch_uid="realtime.user_saved")
+    from tandem.accounts.models import OrganisationRole
+    from tandem.spaces.models import Membership
+
+    for model in (Membership, OrganisationRole):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                on_role_changed,
+                sender=model,
+                dispatch_uid=f"realtime.role.{model.__name__}.{id(signal)}",
+            )
