@@ -511,7 +511,6 @@ def deploy_section(res):
     lines = ["## Which setup to deploy, and why", ""]
     redis = (sv.get("vs_ref") or {}).get("daphne, Redis, 2 processes, PostgreSQL")
     redis_cpu = (sv.get("cpu_vs_ref") or {}).get("daphne, Redis, 2 processes, PostgreSQL")
-    whatif = (sv.get("vs_ref") or {}).get("what-if: daphne, in-memory, 1 process, tuned")
     uv = (sv.get("vs_ref") or {}).get("uvicorn, in-memory, 1 process")
     lines.append(
         "- **One group of people, one machine (a pilot, a single organisation):** one "
@@ -532,13 +531,6 @@ def deploy_section(res):
             "Redis, paid back once each process has a core of its own."
         )
     lines.append(text)
-    if whatif:
-        lines.append(
-            "- **What the embedded setup could gain:** keeping SQLite connections open "
-            "(`CONN_MAX_AGE`) and an in-memory layer that does not walk every channel on "
-            f"each message (bench_layer.py) reached {fmt_ratio(whatif)} of today's capacity "
-            "in this run (the “what-if” row above)."
-        )
     if uv:
         lines.append(
             f"- **daphne or uvicorn:** uvicorn reached {fmt_ratio(uv)} of daphne's capacity "
@@ -546,8 +538,8 @@ def deploy_section(res):
         )
     else:
         lines.append(
-            "- **daphne or uvicorn:** only daphne is measured (uvicorn is not a dependency); "
-            "Tandem ships and tests with daphne."
+            "- **daphne or uvicorn:** only daphne was measured in this run (uvicorn was not "
+            "installed); Tandem ships and tests with daphne."
         )
     lines.append("")
     return lines
@@ -574,22 +566,22 @@ CAUSES = {
     "channels/layers.py:InMemoryChannelLayer._clean_expired": (
         "Channels' in-memory layer walks every channel and every group membership on each "
         "`receive` and each `group_send`, so a delivery costs time in proportion to the open "
-        "connections (the baseline pays it too; it is why both fall behind the bare server as "
-        "G grows). A layer that cleans up at most once a second removes it (the what-if row)."
+        "connections (the baseline pays it too). Tandem's embedded layer "
+        "(tandem/realtime/layers.py) sweeps at most once a second."
     ),
     "django/db/__init__.py:close_old_connections": (
-        "Every `database_sync_to_async` call and every request closes and reopens the SQLite "
-        "connection (no `CONN_MAX_AGE` in the SQLite profile), re-running its PRAGMAs each time."
+        "Every request closes and reopens its database connection (each request runs on a "
+        "thread of its own under ASGI); the sockets' shared thread keeps its SQLite "
+        "connection (`CONN_MAX_AGE`)."
     ),
     "tandem/realtime/consumers.py:_revalidate": (
-        "Each socket re-validates its session and every topic grant every "
-        "`WS_REVALIDATE_SECONDS`; sockets opened together (after a restart, or in this "
-        "benchmark) do it together, several queries each, in the one database thread: "
-        "latency spikes for everyone while it runs."
+        "A socket checks its session and topic grants from the database when the person's "
+        "access mark changed, and every `WS_REVALIDATE_SECONDS` (600) in any case, at a "
+        "random offset so sockets opened together do not check together."
     ),
     "tandem/chat/actions.py:post_message": (
-        "A chat post runs a dozen queries (permission, membership, duplicate check twice, "
-        "lock, message, event, read state, mentions) in its own transaction: storing a "
+        "A chat post runs about ten queries (conversation, permission, membership, "
+        "duplicate check, lock, message, event) in its own transaction: storing a "
         "message, not fanning it out, is what limits Tandem when groups are small."
     ),
     "asgiref/sync.py:AsyncToSync.__call__": (

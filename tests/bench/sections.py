@@ -601,9 +601,6 @@ def servers(bench):
             "PostgreSQL is not reachable on 127.0.0.1:5432: the scale-out profile "
             "(PostgreSQL + Redis, two processes) was not measured"
         )
-    makers["what-if: daphne, in-memory, 1 process, tuned"] = lambda b, s: _tandem_multi(
-        b, s, "what-if", {"BENCH_WHAT_IF": "1"}, 1
-    )
     if has_uvicorn():
         makers["uvicorn, in-memory, 1 process"] = lambda b, s: _tandem_multi(
             b, s, "uvicorn in-memory", {}, 1, argv=uvicorn_argv
