@@ -2,15 +2,15 @@
 
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from tandem.chat import actions
 from tandem.chat.models import Report
-from tandem.spaces.models import Membership
+
+from tests.realtime.helpers import accept_rules
 
 
 def test_admin_shows_no_message_text_or_report_reason(world):
     space = world.spaces["group_a"]
-    Membership.objects.filter(space=space).update(rules_accepted=timezone.now())
+    accept_rules(world.people["member"], space)
     conversation = actions.main_conversation(space=space)
     message = actions.post_message(
         actor=world.people["member"],

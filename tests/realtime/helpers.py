@@ -7,9 +7,8 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 from tandem.asgi import application
-from tandem.spaces.models import Membership
+from tandem.spaces import actions as space_actions
 
 ORIGIN = b"http://testserver"
 ANSWERS = ("ack", "error", "subscribed", "unsubscribed", "pong")
@@ -36,7 +35,7 @@ def session_key(user):
 
 
 def accept_rules(user, space):
-    Membership.objects.filter(user=user, space=space).update(rules_accepted=timezone.now())
+    space_actions.accept_rules(actor=user, space=space)
 
 
 class Socket:

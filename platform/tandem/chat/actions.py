@@ -20,7 +20,7 @@ from tandem.core import audit, notifications, ratelimit, richtext
 from tandem.realtime import publish
 from tandem.spaces import actions as space_actions
 from tandem.spaces.models import Membership
-from tandem.spaces.permissions import Perm, can
+from tandem.spaces.permissions import Perm, can, membership_in
 
 from . import queries
 from .models import ChatEvent, Conversation, Message, ReadState, Report
@@ -113,7 +113,7 @@ def _clean_lang(lang, body, actor):
 def _may_post(actor, space):
     if not can(actor, Perm.POST_CHAT, space):
         raise PermissionDenied
-    membership = queries.membership_of(actor, space)
+    membership = membership_in(actor, space)
     if membership is None:
         raise PermissionDenied
     if membership.rules_accepted is None:

@@ -152,6 +152,7 @@ def accept_rules(*, actor, space):
     Membership.objects.filter(space=space, user=actor, rules_accepted__isnull=True).update(
         rules_accepted=timezone.now()
     )
+    forget_roles(actor)
 
 
 def create_invitation(*, actor, space, role, max_uses=30, days=None):

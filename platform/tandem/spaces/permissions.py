@@ -70,11 +70,9 @@ def roles_in(user, space):
         return frozenset()
     cache = user.__dict__.setdefault("_tandem_roles", {})
     if space.pk not in cache:
-        roles = set(
-            Membership.objects.filter(space_id=space.pk, user_id=user.pk).values_list(
-                "role", flat=True
-            )
-        )
+        membership = Membership.objects.filter(space_id=space.pk, user_id=user.pk).first()
+        user.__dict__.setdefault("_tandem_memberships", {})[space.pk] = membership
+        roles = {membership.role} if membership else set()
         if OrganisationRole.objects.filter(
             user_id=user.pk,
             organisation_id=space.organisation_id,
@@ -85,9 +83,17 @@ def roles_in(user, space):
     return cache[space.pk]
 
 
+def membership_in(user, space):
+    """The membership ``user`` holds in ``space`` (or None), read with the roles."""
+    if not roles_in(user, space):
+        return None
+    return user.__dict__.get("_tandem_memberships", {}).get(space.pk)
+
+
 def forget_roles(user):
     """Drop the cached roles, after a membership of ``user`` changed."""
     user.__dict__.pop("_tandem_roles", None)
+    user.__dict__.pop("_tandem_memberships", None)
 
 
 def perms_in(user, space):
