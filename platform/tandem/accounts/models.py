@@ -133,7 +133,9 @@ class OrganisationRole(models.Model):
                 name="organisationrole_role_valid",
             ),
         ]
-        indexes = [models.Index(fields=["user", "role"])]
+        # With the organisation in it, "which organisations does this person
+        # coordinate" (asked on most pages) is read from the index alone.
+        indexes = [models.Index(fields=["user", "role", "organisation"])]
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"

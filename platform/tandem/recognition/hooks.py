@@ -7,27 +7,15 @@ from tandem.core.hooks import dashboard_section, space_link
 from tandem.spaces.permissions import Perm, can
 
 from . import queries
-from .models import SessionLog
 
 
 @dashboard_section(40)
 def dashboard(request):
-    """Three counts and the organisations the person coordinates: four queries, always."""
-    user = request.user
-    drafts = SessionLog.objects.filter(tutor=user, state=SessionLog.State.DRAFT).count()
-    confirm = queries.to_confirm(user).count()
-    approve = queries.to_approve(user).count()
-    organisations = list(queries.coordinated_organisations(user))
-    logged = SessionLog.objects.filter(tutor=user).exists()
-    if not (drafts or confirm or approve or organisations or logged):
+    """Logs waiting on the person and the organisations they coordinate: one query."""
+    figures = queries.dashboard_figures(request.user)
+    if not any(figures.values()):
         return None
-    return {
-        "template": "recognition/partials/dashboard_section.html",
-        "drafts": drafts,
-        "confirm": confirm,
-        "approve": approve,
-        "organisations": organisations,
-    }
+    return {"template": "recognition/partials/dashboard_section.html", **figures}
 
 
 @space_link(40)

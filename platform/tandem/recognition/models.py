@@ -206,6 +206,8 @@ class SessionLog(models.Model):
         ]
         indexes = [
             models.Index(fields=["tutor", "-start"]),
+            # The dashboard's count of a tutor's drafts, from the index alone.
+            models.Index(fields=["tutor", "state"]),
             models.Index(fields=["space", "state"]),
             models.Index(fields=["counsellor", "state"]),
             models.Index(fields=["state", "date"]),
