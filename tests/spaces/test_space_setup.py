@@ -64,3 +64,19 @@ def test_member_cannot_edit_the_space(world, client_for):
     assert response.status_code == 403
     space.refresh_from_db()
     assert space.name != "X"
+
+
+def test_the_dashboard_offers_a_new_space_to_coordinators_only(world, client_for):
+    from tandem.accounts.models import Organisation, OrganisationRole
+
+    new_space = reverse("spaces:new")
+    assert new_space in client_for("coordinator").get(reverse("dashboard")).content.decode()
+    assert new_space not in client_for("tutor").get(reverse("dashboard")).content.decode()
+    # A coordinator of an organisation with no space yet, and no space of their own.
+    fresh = Organisation.objects.create(name="Org C Tampere", country="FI")
+    OrganisationRole.objects.create(
+        organisation=fresh, user=world.people["outsider"], role="coordinator"
+    )
+    world.people["outsider"].memberships.all().delete()
+    assert new_space in client_for("outsider").get(reverse("dashboard")).content.decode()
+    assert new_space not in client_for("staff").get(reverse("dashboard")).content.decode()

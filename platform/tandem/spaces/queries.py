@@ -19,6 +19,11 @@ def access_space(user, space_id, perm=Perm.VIEW_SPACE):
         space = Space.objects.select_related("organisation").get(pk=space_id)
     except (Space.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    return check_access(user, space, perm)
+
+
+def check_access(user, space, perm=Perm.VIEW_SPACE):
+    """``access_space`` for a space already fetched (say, along with one of its parts)."""
     if not can(user, Perm.VIEW_SPACE, space):
         raise Http404
     if not can(user, perm, space):
@@ -50,6 +55,21 @@ def spaces_of(user):
         )
         .order_by("kind", "name")
     )
+
+
+def dashboard_spaces(user):
+    """The person's spaces (``spaces_of``) and whether they coordinate an organisation.
+
+    The answer to the second rides on the first query; only a person without
+    any space costs a second one.
+    """
+    coordinates = Exists(
+        OrganisationRole.objects.filter(user_id=user.pk, role=OrganisationRole.Role.COORDINATOR)
+    )
+    spaces = list(spaces_of(user).annotate(coordinates=coordinates))
+    if spaces:
+        return spaces, spaces[0].coordinates
+    return spaces, organisations_coordinated_by(user).exists()
 
 
 def co_lead_status(space):

@@ -28,15 +28,11 @@ from .permissions import Perm, can, perms_in
 
 @login_required
 def dashboard(request):
-    spaces = list(queries.spaces_of(request.user))
+    spaces, coordinates = queries.dashboard_spaces(request.user)
     return render(
         request,
         "spaces/dashboard.html",
-        {
-            "spaces": spaces,
-            "sections": dashboard_sections(request),
-            "coordinates": queries.organisations_coordinated_by(request.user).exists(),
-        },
+        {"spaces": spaces, "sections": dashboard_sections(request), "coordinates": coordinates},
     )
 
 
