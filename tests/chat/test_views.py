@@ -228,6 +228,23 @@ def test_query_count_is_constant_on_the_chat_page(world, client_for, chat):
     assert few == lots
 
 
+def test_chat_page_stays_within_eight_queries_however_long_the_history(world, client_for, chat):
+    """A return visit with nothing new (mark_read then has nothing to do)."""
+    client = client_for("member")
+    topic = world.objects["topic_group_a"]
+    topic.space = chat.space
+    counts = []
+    for size in (10, 30):
+        many(world, chat, size, prefix=f"h{size}", role="counsellor")
+        for n in range(size):
+            actions.post_message(
+                actor=world.people["tutor"], conversation=topic, body="t", client_id=f"t{size}-{n}"
+            )
+        client.get(url(chat))
+        counts.append(_count_queries(client, url(chat)))
+    assert counts[0] == counts[1] <= 8, counts
+
+
 def test_query_count_is_constant_on_history_pages(world, client_for, chat, settings):
     settings.TANDEM = {**settings.TANDEM, "PAGE_SIZE": 10}
     many(world, chat, 5, prefix="a")

@@ -21,9 +21,7 @@ def unread_section(request):
     if not rows:
         return None
     for row in rows:
-        row["url"] = reverse(
-            "chat:conversation", args=[row["conversation__space_id"], row["conversation_id"]]
-        )
+        row["url"] = reverse("chat:conversation", args=[row["space_id"], row["conversation_id"]])
     return {"template": "chat/partials/dashboard_unread.html", "unread": rows}
 
 

@@ -1,30 +1,37 @@
 """Reads of the chat, and the fetchers views and the socket use."""
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tandem.realtime import frames
-from tandem.spaces.models import Membership
 from tandem.spaces.permissions import Perm
-from tandem.spaces.queries import access_space
+from tandem.spaces.queries import access_space, check_access
 
 from .models import ChatEvent, Conversation, Message, ReadState, Report
 
 EXCERPT_CHARS = 80
+# Unread counts stop one past this; pages show more as "99+".
+UNREAD_MAX = 99
 
 
 def access_conversation(user, space_id, conversation_id, perm=Perm.READ_CHAT):
     """The space and one of its conversations, if ``user`` may do ``perm`` in the space.
 
     Raises Http404 for people with no part in the space or for a conversation of
-    another space, PermissionDenied for a part without the permission.
+    another space, PermissionDenied for a part without the permission. The
+    conversation comes with its space, in one query.
     """
-    space = access_space(user, space_id, perm)
-    conversation = get_object_or_404(Conversation, pk=conversation_id, space=space)
-    conversation.space = space
-    return space, conversation
+    try:
+        conversation = Conversation.objects.select_related("space__organisation").get(
+            pk=conversation_id, space_id=space_id
+        )
+    except (Conversation.DoesNotExist, ValueError, TypeError):
+        access_space(user, space_id, perm)  # the space's own refusals come first
+        raise Http404 from None
+    check_access(user, conversation.space, perm)
+    return conversation.space, conversation
 
 
 def access_message(user, space_id, message_id, perm=Perm.READ_CHAT):
@@ -37,10 +44,6 @@ def access_message(user, space_id, message_id, perm=Perm.READ_CHAT):
     )
     message.conversation.space = space
     return space, message
-
-
-def conversations_of(space):
-    return list(Conversation.objects.filter(space=space).order_by("-is_main", "title", "pk"))
 
 
 def _with_relations(queryset):
@@ -116,48 +119,94 @@ def events_after(conversation_id, after, limit):
     ]
 
 
-def last_read_seq(user, conversation):
-    return (
-        ReadState.objects.filter(user=user, conversation=conversation)
-        .values_list("last_read_seq", flat=True)
-        .first()
-        or 0
-    )
+def _with_unread(conversations, user):
+    """``conversations`` (a queryset) with the person's read position and unread count.
 
-
-def membership_of(user, space):
-    return Membership.objects.filter(space=space, user_id=user.pk).first()
-
-
-def unread_counts(user):
-    """Unread messages per conversation of every space the person is a member of.
-
-    One query. Coordinators who are not members count nothing: they do not
-    read the chat.
+    ``read_to`` is the person's position (0 before their first visit); ``unread``
+    counts visible messages by others after it, exactly up to UNREAD_MAX and as
+    UNREAD_MAX + 1 beyond. Each count walks the (conversation, seq) index from the
+    read position and stops at the first message past the cap: its cost depends
+    on what came since the last visit, up to the cap, not on the history.
     """
-    read_to = ReadState.objects.filter(
-        conversation=OuterRef("conversation"), user_id=user.pk
-    ).values("last_read_seq")[:1]
-    return list(
+    read_to = ReadState.objects.filter(conversation=OuterRef("pk"), user_id=user.pk)
+    conversations = conversations.annotate(
+        read_to=Coalesce(Subquery(read_to.values("last_read_seq")[:1]), 0)
+    )
+    unread = (
         Message.objects.filter(
-            conversation__space__memberships__user_id=user.pk,
-            conversation__space__archived=False,
+            conversation=OuterRef("pk"),
+            seq__gt=OuterRef("read_to"),
             deleted__isnull=True,
             hidden__isnull=True,
         )
         .exclude(author_id=user.pk)
-        .annotate(read_to=Coalesce(Subquery(read_to), 0))
-        .filter(seq__gt=F("read_to"))
-        .values(
-            "conversation_id",
-            "conversation__title",
-            "conversation__is_main",
-            "conversation__space_id",
-            "conversation__space__name",
-        )
-        .annotate(count=Count("id"))
-        .order_by("conversation__space__name", "-conversation__is_main", "conversation__title")
+        .order_by("seq")
     )
+    # Where counting stops: the message one past the cap, or the head.
+    conversations = conversations.annotate(
+        count_to=Coalesce(
+            Subquery(unread.values("seq")[UNREAD_MAX : UNREAD_MAX + 1]), F("last_seq")
+        )
+    )
+    counted = unread.filter(seq__lte=OuterRef("count_to")).order_by()
+    return conversations.annotate(
+        unread=Subquery(
+            counted.annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _capped(count):
+    """(count to show, whether there are more): 120 unread show as 99 with more."""
+    return min(count, UNREAD_MAX), count > UNREAD_MAX
+
+
+def conversations_with_unread(space, user):
+    """The space's conversations, each with ``read_to``, ``unread`` and ``unread_more``.
+
+    One query, like ``unread_counts``.
+    """
+    conversations = list(
+        _with_unread(Conversation.objects.filter(space=space), user).order_by(
+            "-is_main", "title", "pk"
+        )
+    )
+    for conversation in conversations:
+        conversation.space = space
+        conversation.unread, conversation.unread_more = _capped(conversation.unread)
+    return conversations
+
+
+def unread_counts(user):
+    """Conversations with unread messages in the spaces the person is a member of.
+
+    One query, whose cost grows with the person's conversations, not with their
+    history. Coordinators who are not members count nothing: they do not read
+    the chat.
+    """
+    rows = (
+        _with_unread(
+            Conversation.objects.filter(space__memberships__user_id=user.pk, space__archived=False),
+            user,
+        )
+        .filter(last_seq__gt=F("read_to"))
+        .values(
+            "title",
+            "is_main",
+            "space_id",
+            "unread",
+            conversation_id=F("pk"),
+            space_name=F("space__name"),
+        )
+        .order_by("space__name", "-is_main", "title", "pk")
+    )
+    found = []
+    for row in rows:
+        if row["unread"]:
+            row["count"], row["more"] = _capped(row.pop("unread"))
+            found.append(row)
+    return found
 
 
 def open_reports(space):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.spaces.models import Membership
-from tandem.spaces.permissions import Perm, can
+from tandem.spaces.permissions import Perm, can, membership_in
 from tandem.spaces.queries import access_space
 
 from . import actions, queries
@@ -45,7 +45,7 @@ def conversation_detail(request, space_id, conversation_id):
     space, conversation = queries.access_conversation(request.user, space_id, conversation_id)
     user = request.user
     may_post = can(user, Perm.POST_CHAT, space)
-    membership = queries.membership_of(user, space)
+    membership = membership_in(user, space)
     form = None
     if request.method == "POST":
         if not may_post:
@@ -75,12 +75,14 @@ def conversation_detail(request, space_id, conversation_id):
     before = _int_param(request, "before")
     size = settings.TANDEM["PAGE_SIZE"]
     rows, has_older = queries.message_page(conversation, before=before, size=size)
-    read_to = queries.last_read_seq(user, conversation)
+    # Read before marking: the divider and the other topics' counts show the last visit.
+    conversations = queries.conversations_with_unread(space, user)
+    read_to = next((c.read_to for c in conversations if c.pk == conversation.pk), 0)
     divider = next(
         (m.seq for m in rows if m.seq > read_to and m.author_id != user.pk),
         None,
     )
-    if before is None and rows:
+    if before is None and rows and conversation.last_seq > read_to:
         actions.mark_read(actor=user, conversation=conversation, seq=conversation.last_seq)
     reply_to = None
     reply_id = _int_param(request, "reply_to")
@@ -99,7 +101,7 @@ def conversation_detail(request, space_id, conversation_id):
         {
             "space": space,
             "conversation": conversation,
-            "conversations": _with_unread(queries.conversations_of(space), user, space),
+            "conversations": conversations,
             "chat_messages": rows,
             "has_older": has_older,
             "older_than": rows[0].seq if rows else None,
@@ -117,18 +119,6 @@ def conversation_detail(request, space_id, conversation_id):
             "live": before is None,
         },
     )
-
-
-def _with_unread(conversations, user, space):
-    """Each conversation of the space with its unread count (one query for all)."""
-    counts = {
-        row["conversation_id"]: row["count"]
-        for row in queries.unread_counts(user)
-        if row["conversation__space_id"] == space.pk
-    }
-    for conversation in conversations:
-        conversation.unread = counts.get(conversation.pk, 0)
-    return conversations
 
 
 def _back(message):
