@@ -143,7 +143,7 @@ def _with_unread(conversations, user):
         .order_by("seq")
     )
     # Where counting stops: the message one past the cap, or the head.
-    conversations = conversations.annotate(
+    conversations = conversations.alias(
         count_to=Coalesce(
             Subquery(unread.values("seq")[UNREAD_MAX : UNREAD_MAX + 1]), F("last_seq")
         )
