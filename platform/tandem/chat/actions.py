@@ -498,14 +498,19 @@ def remove_member(*, actor, membership, reason):
 
 
 def mark_read(*, actor, conversation, seq=None):
-    """Remember that ``actor`` has read ``conversation`` up to ``seq`` (default: all)."""
+    """Remember that ``actor`` has read ``conversation`` up to ``seq`` (default: all).
+
+    A position never moves back, nor past the conversation's head.
+    """
     if not can(actor, Perm.READ_CHAT, conversation.space):
         raise PermissionDenied
     head = Conversation.objects.filter(pk=conversation.pk).values_list("last_seq", flat=True)[0]
     seq = head if seq is None else max(0, min(int(seq), head))
-    state, created = ReadState.objects.get_or_create(
-        user=actor, conversation=conversation, defaults={"last_read_seq": seq}
-    )
-    if not created and seq > state.last_read_seq:
-        ReadState.objects.filter(pk=state.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+    moved = ReadState.objects.filter(
+        user=actor, conversation=conversation, last_read_seq__lt=seq
+    ).update(last_read_seq=seq)
+    if not moved:
+        ReadState.objects.get_or_create(
+            user=actor, conversation=conversation, defaults={"last_read_seq": seq}
+        )
     return seq
