@@ -29,6 +29,8 @@ ALLAUTH_PRIVATE = [
     "account_set_password",
     "account_email",
     "account_reauthenticate",
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
 ]
 
 ARGS = {"key": "abc", "uidb36": "1", "token": "abc"}
