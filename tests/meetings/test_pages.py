@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -69,6 +70,9 @@ def test_calendar_pages_use_constant_queries(
         client.get(url, {"month": "2026-10"})
 
 
+@time_machine.travel(
+    dt.datetime(2026, 11, 15, 12, tzinfo=dt.UTC), tick=True
+)  # RSVPs need a future seminar
 def test_meeting_page_with_its_agenda_uses_constant_queries(
     world, schedule, client_for, django_user_model, django_assert_num_queries
 ):
