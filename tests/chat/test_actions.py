@@ -5,6 +5,8 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
 from tandem.chat import actions, queries
 from tandem.chat.models import ChatEvent, Conversation, Message, Report
 from tandem.core.models import AuditEntry, Notification
@@ -118,8 +120,40 @@ def test_mentions_are_in_the_recipients_language(world, chat):
     counsellor = world.people["counsellor"]
     counsellor.interface_language = "fi"
     counsellor.save()
-    post(world, chat, "member", "hi @counsellor", "lang-1")
-    assert Notification.objects.get(user=counsellor).text
+    post(world, chat, "member", "hi @counsellor @tutor", "lang-1")
+    params = {"name": world.people["member"].name, "space": chat.space.name}
+    english = "{name} mentioned you in {space}".format(**params)
+    with translation.override("fi"):
+        finnish = gettext("%(name)s mentioned you in %(space)s") % params
+    assert finnish != english
+    assert Notification.objects.get(user=counsellor).text == finnish
+    assert Notification.objects.get(user=world.people["tutor"]).text == english
+
+
+def test_a_muted_member_cannot_edit_either(world, chat):
+    message = post(world, chat, "member", "before", "mute-edit-1")
+    membership = Membership.objects.select_related("space", "user").get(
+        user=world.people["member"], space=world.spaces["group_a"]
+    )
+    actions.mute_member(actor=world.people["tutor"], membership=membership, hours=1, reason="calm")
+    forget_roles(world.people["member"])
+    with pytest.raises(ValidationError) as error:
+        actions.edit_message(actor=world.people["member"], message=message, body="after")
+    assert error.value.code == "muted"
+    message.refresh_from_db()
+    assert message.body == "before" and not message.edited
+
+
+def test_everyone_who_may_moderate_hears_of_a_report(world, chat, django_user_model):
+    practice = world.spaces["practice"]
+    reader = django_user_model.objects.create_user(username="second_participant")
+    Membership.objects.create(space=practice, user=reader, role="participant")
+    message = world.objects["message_practice"]
+    actions.report_message(actor=reader, message=message, reason="rude")
+    told = set(
+        Notification.objects.filter(kind="chat.report").values_list("user__username", flat=True)
+    )
+    assert told == {"facilitator"}  # participants, the author among them, do not moderate
 
 
 def test_language_is_chosen_or_detected(world, chat):

@@ -47,7 +47,7 @@ def test_notifications_are_personal(world, client_for, django_capture_on_commit_
     from tandem.core.notifications import notify
 
     with django_capture_on_commit_callbacks(execute=True):
-        notify(users=[world.people["tutor"]], kind="test", text="For the tutor only")
+        notify(users=[world.people["tutor"]], kind="test", text=lambda: "For the tutor only")
     assert (
         "For the tutor only" in client_for("tutor").get(reverse("notifications")).content.decode()
     )

@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from tandem.core.models import Notification
 from tandem.meetings import actions, queries, recurrence
 from tandem.meetings.models import CheckIn, Rsvp
@@ -252,6 +253,30 @@ def test_moving_and_cancelling_tells_those_who_said_yes(
     with django_capture_on_commit_callbacks(execute=True):
         actions.cancel_meeting(actor=tutor, meeting=weekly, original_start=second)
     assert Notification.objects.filter(user=aziz, kind="meeting.cancelled").count() == 1
+
+
+def test_change_notices_are_in_each_persons_language(
+    world, schedule, people, django_capture_on_commit_callbacks, mailoutbox
+):
+    meeting = schedule(start=_soon(), end=_soon(hour=12))
+    aziz, bea, _chen = people
+    for person, language in ((aziz, "ar"), (bea, "fi")):
+        person.interface_language = language
+        person.email = f"{person.username}@example.org"
+        person.save()
+        actions.answer(actor=person, meeting=meeting, original_start=meeting.start, answer="yes")
+    english = f"“{meeting.title}” is cancelled."
+    expected = {}
+    for language in ("ar", "fi"):
+        with translation.override(language):
+            expected[language] = gettext("“%(title)s” is cancelled.") % {"title": meeting.title}
+        assert expected[language] != english
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.cancel_meeting(actor=world.people["tutor"], meeting=meeting)
+    assert Notification.objects.get(user=aziz).text == expected["ar"]
+    assert Notification.objects.get(user=bea).text == expected["fi"]
+    subjects = {mail.to[0]: mail.subject for mail in mailoutbox}
+    assert subjects == {aziz.email: expected["ar"], bea.email: expected["fi"]}
 
 
 def test_answer_page_saves_and_reports_the_waiting_list(world, schedule, people, client_for):

@@ -13,14 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, notifications, ratelimit, richtext
 from tandem.realtime import publish
 from tandem.spaces import actions as space_actions
 from tandem.spaces.models import Membership
-from tandem.spaces.permissions import Perm, can, membership_in
+from tandem.spaces.permissions import ROLE_PERMS, Perm, can, membership_in
 
 from . import queries
 from .models import ChatEvent, Conversation, Message, ReadState, Report
@@ -231,31 +231,19 @@ def _mentioned(space, body, actor):
     )
 
 
-def _notify_in_languages(people, kind, make_text, url, space):
-    """One notification per person, each in the person's own language."""
-    by_language = {}
-    for person in people:
-        by_language.setdefault(person.interface_language or settings.LANGUAGE_CODE, []).append(
-            person
-        )
-    for language, group in by_language.items():
-        with translation.override(language):
-            notifications.notify(users=group, kind=kind, text=make_text(), url=url, space=space)
-
-
 def _notify_people(actor, conversation, message, parent):
     space = conversation.space
     url = conversation_url(conversation, message.seq)
     mentioned = [m.user for m in _mentioned(space, message.body, actor)]
     if mentioned:
-        _notify_in_languages(
-            mentioned,
-            "chat.mention",
-            lambda: (
+        notifications.notify(
+            users=mentioned,
+            kind="chat.mention",
+            text=lambda: (
                 _("%(name)s mentioned you in %(space)s") % {"name": actor.name, "space": space.name}
             ),
-            url,
-            space,
+            url=url,
+            space=space,
         )
     if (
         parent is not None
@@ -264,15 +252,15 @@ def _notify_people(actor, conversation, message, parent):
         and parent.author_id not in {p.pk for p in mentioned}
         and Membership.objects.filter(space=space, user_id=parent.author_id).exists()
     ):
-        _notify_in_languages(
-            [parent.author],
-            "chat.reply",
-            lambda: (
+        notifications.notify(
+            users=[parent.author],
+            kind="chat.reply",
+            text=lambda: (
                 _("%(name)s replied to you in %(space)s")
                 % {"name": actor.name, "space": space.name}
             ),
-            url,
-            space,
+            url=url,
+            space=space,
         )
 
 
@@ -297,8 +285,12 @@ def _change(message, kind, **fields):
 
 
 def edit_message(*, actor, message, body):
-    """Change one's own message; it shows as edited. Locks the conversation row."""
+    """Change one's own message; it shows as edited. Locks the conversation row.
+
+    Editing is posting again: a muted member cannot, nor one who left the rules unread.
+    """
     _own_message(actor, message)
+    _may_post(actor, message.conversation.space)
     body = _clean_body(body)
     if body == message.body:
         return message
@@ -345,19 +337,20 @@ def report_message(*, actor, message, reason=""):
                 target=f"message:{message.pk}",
                 report=report.pk,
             )
+            # everyone whose role in the space may moderate hears of it
+            moderating = [role for role, perms in ROLE_PERMS.items() if Perm.MODERATE in perms]
             leads = [
                 m.user
-                for m in Membership.objects.filter(space=space)
+                for m in Membership.objects.filter(space=space, role__in=moderating)
                 .exclude(user_id=actor.pk)
                 .select_related("user")
-                if m.is_co_lead or m.role == "coordinator"
             ]
-            _notify_in_languages(
-                leads,
-                "chat.report",
-                lambda: _("A message in %(space)s was reported") % {"space": space.name},
-                reverse("chat:reports", args=[space.pk]),
-                space,
+            notifications.notify(
+                users=leads,
+                kind="chat.report",
+                text=lambda: _("A message in %(space)s was reported") % {"space": space.name},
+                url=reverse("chat:reports", args=[space.pk]),
+                space=space,
             )
     return report
 
@@ -404,26 +397,26 @@ def hide_message(*, actor, message, reason):
         )
         url = conversation_url(message.conversation)
         if message.author_id and message.author_id != actor.pk:
-            _notify_in_languages(
-                [message.author],
-                "chat.moderation",
-                lambda: (
+            notifications.notify(
+                users=[message.author],
+                kind="chat.moderation",
+                text=lambda: (
                     _("A co-lead hid your message in %(space)s: %(reason)s")
                     % {"space": space.name, "reason": reason}
                 ),
-                url,
-                space,
+                url=url,
+                space=space,
             )
         if reporters:
-            _notify_in_languages(
-                [r.reporter for r in reporters],
-                "chat.moderation",
-                lambda: (
+            notifications.notify(
+                users=[r.reporter for r in reporters],
+                kind="chat.moderation",
+                text=lambda: (
                     _("The message you reported in %(space)s is now hidden.")
                     % {"space": space.name}
                 ),
-                url,
-                space,
+                url=url,
+                space=space,
             )
     return message
 
@@ -476,15 +469,14 @@ def mute_member(*, actor, membership, hours, reason):
             reason=reason,
         )
         if hours:
-            _notify_in_languages(
-                [membership.user],
-                "chat.moderation",
-                lambda: (
+            notifications.notify(
+                users=[membership.user],
+                kind="chat.moderation",
+                text=lambda: (
                     _("A co-lead paused your messages in %(space)s for %(hours)d hours.")
                     % {"space": space.name, "hours": hours}
                 ),
-                "",
-                space,
+                space=space,
             )
     return membership
 

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, richtext
-from tandem.core.notifications import notify
+from tandem.core.notifications import in_own_language, notify
 from tandem.spaces.models import Membership
 from tandem.spaces.permissions import Perm, can
 
@@ -260,12 +260,14 @@ def update_meeting(*, actor, meeting, **data):
                 _promote(locked, occurrence)
         if moved or place_changed:
             people = _yes_people(locked, after=timezone.now())
-            if moved:
-                text = _("“%(title)s” has a new time. Check the calendar.") % {
-                    "title": locked.title
-                }
-            else:
-                text = _("“%(title)s” has a new place or link.") % {"title": locked.title}
+
+            def text():
+                if moved:
+                    return _("“%(title)s” has a new time. Check the calendar.") % {
+                        "title": locked.title
+                    }
+                return _("“%(title)s” has a new place or link.") % {"title": locked.title}
+
             _tell(people, kind="meeting.changed", text=text, meeting=locked)
     return locked
 
@@ -280,36 +282,33 @@ def _yes_people(meeting, *, after=None, occurrence=None):
 
 
 def _tell(user_ids, *, kind, text, meeting, original_start=None):
-    """In-app to everyone, e-mail to those who have an address and want it."""
+    """In-app to everyone, e-mail to those who have an address and want it.
+
+    ``text`` builds the message; it runs in each person's own language.
+    """
     if not user_ids:
         return
     url = _url(meeting, original_start)
     notify(users=user_ids, kind=kind, text=text, url=url, space=meeting.space)
-    _email_later(user_ids, subject=text, body=text, url=url)
+    _email_later(user_ids, text=text, url=url)
 
 
-def _email_later(user_ids, *, subject, body, url):
+def _email_later(user_ids, *, text, url):
     from tandem.accounts.models import User
 
     def send():
-        people = User.objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+        people = list(User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""))
         refused = set(
             MeetingPreference.objects.filter(
                 user_id__in=user_ids, email_reminders=False
             ).values_list("user_id", flat=True)
         )
+        people = [person for person in people if person.pk not in refused]
+        texts = in_own_language(people, text)
         link = settings.TANDEM["SITE_URL"].rstrip("/") + url
         for person in people:
-            if person.pk in refused:
-                continue
-            with translation.override(person.interface_language or settings.LANGUAGE_CODE):
-                send_mail(
-                    str(subject)[:150],
-                    f"{body}\n\n{link}\n",
-                    None,
-                    [person.email],
-                    fail_silently=True,
-                )
+            body = texts[person.pk]
+            send_mail(body[:150], f"{body}\n\n{link}\n", None, [person.email], fail_silently=True)
 
     transaction.on_commit(send)
 
@@ -351,7 +350,7 @@ def cancel_meeting(*, actor, meeting, original_start=None):
         _tell(
             people,
             kind="meeting.cancelled",
-            text=_("“%(title)s” is cancelled.") % {"title": locked.title},
+            text=lambda: _("“%(title)s” is cancelled.") % {"title": locked.title},
             meeting=locked,
             original_start=original_start,
         )
@@ -394,7 +393,7 @@ def move_occurrence(*, actor, meeting, original_start, start, end):
         _tell(
             _yes_people(locked, occurrence=original_start),
             kind="meeting.moved",
-            text=_("“%(title)s” has moved to another time.") % {"title": locked.title},
+            text=lambda: _("“%(title)s” has moved to another time.") % {"title": locked.title},
             meeting=locked,
             original_start=original_start,
         )
@@ -516,7 +515,9 @@ def _promote(meeting, original_start):
         _tell(
             [r.user_id for r in promoted],
             kind="meeting.place",
-            text=_("A place opened up: you are coming to “%(title)s”.") % {"title": meeting.title},
+            text=lambda: (
+                _("A place opened up: you are coming to “%(title)s”.") % {"title": meeting.title}
+            ),
             meeting=meeting,
             original_start=original_start,
         )
@@ -794,7 +795,7 @@ def send_reminders(*, now=None, hours=24):
             _tell(
                 [rsvp.user_id],
                 kind="meeting.reminder",
-                text=text,
+                text=lambda text=text: text,  # already in the person's language and zone
                 meeting=rsvp.meeting,
                 original_start=rsvp.occurrence,
             )

@@ -362,8 +362,10 @@ def submit_log(*, actor, log):
         notify(
             users=[log.counsellor_id],
             kind="recognition.submitted",
-            text=_("%(tutor)s logged a session of %(date)s for you to confirm.")
-            % {"tutor": log.tutor.name, "date": log.date},
+            text=lambda: (
+                _("%(tutor)s logged a session of %(date)s for you to confirm.")
+                % {"tutor": log.tutor.name, "date": log.date}
+            ),
             url=_log_url(log),
             space=log.space,
         )
@@ -388,8 +390,10 @@ def confirm_log(*, actor, log):
         notify(
             users=[uid for uid in coordinators if uid not in {log.tutor_id, log.counsellor_id}],
             kind="recognition.confirmed",
-            text=_("A session of %(date)s in %(group)s is confirmed and waits for approval.")
-            % {"date": log.date, "group": log.space.name},
+            text=lambda: (
+                _("A session of %(date)s in %(group)s is confirmed and waits for approval.")
+                % {"date": log.date, "group": log.space.name}
+            ),
             url=_log_url(log),
             space=log.space,
         )
@@ -415,8 +419,10 @@ def return_log(*, actor, log, reason):
         notify(
             users=[log.tutor_id],
             kind="recognition.returned",
-            text=_("Your session log of %(date)s was sent back: %(reason)s")
-            % {"date": log.date, "reason": reason},
+            text=lambda: (
+                _("Your session log of %(date)s was sent back: %(reason)s")
+                % {"date": log.date, "reason": reason}
+            ),
             url=_log_url(log),
             space=log.space,
         )
