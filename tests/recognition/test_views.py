@@ -195,8 +195,8 @@ def test_chart_of_hours_has_the_same_figures_as_its_table(world, client_for):
 
 
 def _more_logs(rec, count, to):
-    for i in range(count):
-        rec.log(days_ago=20 + i, hour=6, hours=1, to=to)
+    """More logs on the day of the world's open statement, so they land on it too."""
+    return [rec.log(days_ago=2, hour=6 + i, hours=1, to=to) for i in range(count)]
 
 
 PAGES = [
@@ -208,6 +208,7 @@ PAGES = [
     ("coordinator", "recognition:organisation", "org", "approved"),
     ("coordinator", "recognition:statement_detail", "statement", "approved"),
     ("tutor", "recognition:statement_csv", "statement", "approved"),
+    ("tutor", "recognition:statement_pdf", "statement", "approved"),
 ]
 
 
@@ -216,12 +217,12 @@ def test_queues_and_statements_use_a_fixed_number_of_queries(
     rec, world, client_for, django_assert_num_queries, role, name, arg, state
 ):
     client = client_for(role)
+    statement = world.objects["statement_open"]
 
     def url():
         if arg == "org":
             return reverse(name, args=[world.orgs["a"].pk])
         if arg == "statement":
-            statement = world.objects["statement_open"]
             return reverse(name, args=[statement.pk])
         return reverse(name)
 
@@ -231,9 +232,31 @@ def test_queues_and_statements_use_a_fixed_number_of_queries(
 
     with CaptureQueriesContext(connection) as small:
         assert client.get(url()).status_code == 200
+    lines = statement.lines.count()
     _more_logs(rec, 4, state)
+    if state == "approved":
+        assert statement.lines.count() == lines + 4  # the measured statement really grew
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url()).status_code == 200
+
+
+def test_bulk_approval_review_uses_a_fixed_number_of_queries(
+    rec, world, client_for, django_assert_num_queries
+):
+    client = client_for("coordinator")
+    url = reverse("recognition:approve_review")
+    few = _more_logs(rec, 2, "confirmed")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.post(url, {"log": [log.pk for log in few]})
+    with CaptureQueriesContext(connection) as small:
+        page = client.post(url, {"log": [log.pk for log in few]})
+    assert page.status_code == 200
+    many = few + [rec.log(days_ago=3, hour=6 + i, hours=1, to="confirmed") for i in range(6)]
+    with django_assert_num_queries(len(small.captured_queries)):
+        page = client.post(url, {"log": [log.pk for log in many]})
+    assert body(page).count('name="log"') == len(many)
 
 
 # --- downloads -----------------------------------------------------------------
