@@ -96,3 +96,19 @@ def set_organisation_role(*, actor, organisation, user, role):
             role=role,
         )
     return row
+
+
+def remove_organisation_role(*, actor, role):
+    """Operators take an organisation role away again; audited like naming it."""
+    if not actor.is_superuser:
+        raise ValidationError(_("Only operators can do this."), code="operator_only")
+    with transaction.atomic():
+        deleted, _rows = OrganisationRole.objects.filter(pk=role.pk).delete()
+        if deleted:
+            audit.record(
+                actor=actor,
+                action="organisation.role_removed",
+                target=f"user:{role.user_id}",
+                organisation=role.organisation_id,
+                role=role.role,
+            )

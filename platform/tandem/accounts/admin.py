@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import actions
 from .models import LanguageSkill, Organisation, OrganisationRole, User
 
 
@@ -33,7 +34,23 @@ class UserAdmin(BaseUserAdmin):
     inlines = [LanguageSkillInline]
 
 
-class OrganisationRoleInline(admin.TabularInline):
+class OrganisationRoleWrites:
+    """Name and remove organisation roles through ``accounts.actions`` (audited)."""
+
+    def save_role(self, request, row):
+        if row.pk:
+            stored = OrganisationRole.objects.get(pk=row.pk)
+            if (stored.user_id, stored.organisation_id) != (row.user_id, row.organisation_id):
+                actions.remove_organisation_role(actor=request.user, role=stored)
+        return actions.set_organisation_role(
+            actor=request.user, organisation=row.organisation, user=row.user, role=row.role
+        )
+
+    def delete_role(self, request, row):
+        actions.remove_organisation_role(actor=request.user, role=row)
+
+
+class OrganisationRoleInline(OrganisationRoleWrites, admin.TabularInline):
     model = OrganisationRole
     extra = 0
     autocomplete_fields = ["user"]
@@ -46,10 +63,31 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     inlines = [OrganisationRoleInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not OrganisationRole:
+            return super().save_formset(request, form, formset, change)
+        inline = OrganisationRoleInline(Organisation, self.admin_site)
+        for row in formset.deleted_forms:
+            if row.instance.pk:
+                inline.delete_role(request, row.instance)
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed():
+                continue
+            row.instance.organisation = form.instance
+            inline.save_role(request, row.instance)
+        return None
+
 
 @admin.register(OrganisationRole)
-class OrganisationRoleAdmin(admin.ModelAdmin):
+class OrganisationRoleAdmin(OrganisationRoleWrites, admin.ModelAdmin):
     list_display = ("user", "organisation", "role")
     list_filter = ("role", "organisation")
     search_fields = ("user__username", "user__display_name", "organisation__name")
     autocomplete_fields = ["user", "organisation"]
+    actions = None  # bulk deletion would skip the audit
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = self.save_role(request, obj).pk
+
+    def delete_model(self, request, obj):
+        self.delete_role(request, obj)

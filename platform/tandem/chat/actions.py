@@ -121,11 +121,15 @@ def _may_post(actor, space):
             _("Please read the group rules before your first message."),
             code="rules_not_accepted",
         )
+    _not_muted(membership)
+    return membership
+
+
+def _not_muted(membership):
     if membership.muted_until and membership.muted_until > timezone.now():
         raise ValidationError(
             _("A co-lead has paused your messages in this group for now."), code="muted"
         )
-    return membership
 
 
 def _same_post(existing, conversation, body):
@@ -287,10 +291,10 @@ def _change(message, kind, **fields):
 def edit_message(*, actor, message, body):
     """Change one's own message; it shows as edited. Locks the conversation row.
 
-    Editing is posting again: a muted member cannot, nor one who left the rules unread.
+    Editing is saying something again, so a muted member cannot.
     """
     _own_message(actor, message)
-    _may_post(actor, message.conversation.space)
+    _not_muted(membership_in(actor, message.conversation.space))
     body = _clean_body(body)
     if body == message.body:
         return message

@@ -1,13 +1,57 @@
+"""Operators' view of spaces. Membership changes made here go through the actions.
+
+So a role set in the admin is checked against the kind of space, audited, and
+reaches the person's open sockets, exactly as when a coordinator sets it.
+"""
+
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from . import actions
 from .models import Invitation, Membership, Space
+from .permissions import role_may_join_space
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipForm(forms.ModelForm):
+    """Refuses a role the kind of space does not have, beside the field, before any write."""
+
+    def clean(self):
+        data = super().clean()
+        space = data.get("space") or getattr(self.instance, "space", None)
+        role = data.get("role")
+        if space is not None and role and not role_may_join_space(role, space):
+            self.add_error("role", _("This role does not exist in this kind of space."))
+        return data
+
+
+class MembershipWrites:
+    """Add, change and remove memberships through ``spaces.actions``."""
+
+    def save_membership(self, request, membership, *, new):
+        if new:
+            return actions.add_member(
+                actor=request.user,
+                space=membership.space,
+                user=membership.user,
+                role=membership.role,
+            )
+        stored = Membership.objects.select_related("space").get(pk=membership.pk)
+        if stored.role != membership.role:
+            return actions.change_role(actor=request.user, membership=stored, role=membership.role)
+        return stored
+
+    def delete_membership(self, request, membership):
+        actions.remove_member(actor=request.user, membership=membership, reason="admin")
+
+
+class MembershipInline(MembershipWrites, admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["user"]
     fields = ("user", "role", "joined", "muted_until")
+    readonly_fields = ("joined", "muted_until")
 
 
 @admin.register(Space)
@@ -16,22 +60,77 @@ class SpaceAdmin(admin.ModelAdmin):
     list_filter = ("kind", "archived", "organisation__country", "organisation")
     search_fields = ("name", "organisation__name")
     inlines = [MembershipInline]
-    readonly_fields = ("created",)
+    # Name, texts and rules are edited on the space's own page (their HTML is made there).
+    readonly_fields = (
+        "kind",
+        "organisation",
+        "name",
+        "description",
+        "rules",
+        "archived",
+        "created",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # coordinators set up spaces on the site, through the actions
+
+    def save_model(self, request, obj, form, change):
+        """Nothing of the space itself is edited here; only its memberships."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        inline = MembershipInline(Space, self.admin_site)
+        for row in formset.deleted_forms:
+            if row.instance.pk:
+                inline.delete_membership(request, row.instance)
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed():
+                continue
+            membership = row.instance
+            membership.space = form.instance
+            inline.save_membership(request, membership, new=membership.pk is None)
+        return None
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(MembershipWrites, admin.ModelAdmin):
+    form = MembershipForm
     list_display = ("user", "space", "role", "joined")
     list_filter = ("role", "space__kind")
     search_fields = ("user__username", "user__display_name", "space__name")
     autocomplete_fields = ["user", "space"]
     list_select_related = ("user", "space")
+    readonly_fields = ("joined", "muted_until", "rules_accepted")
+    actions = None  # bulk deletion would skip the actions
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ("user", "space") if obj is not None else ()
+        return (*fixed, *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        saved = self.save_membership(request, obj, new=not change)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        self.delete_membership(request, obj)
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are made and revoked by co-leads on the space's pages."""
+
     list_display = ("code", "space", "role", "uses", "max_uses", "expires", "revoked")
     list_filter = ("role",)
     search_fields = ("code", "space__name")
-    readonly_fields = ("code", "token", "uses", "created", "created_by")
     list_select_related = ("space",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
