@@ -503,3 +503,19 @@ def test_the_approval_queue_shows_what_each_log_would_come_to(world, client_for)
     # 41.37 per session + 20.00 per hour x (2 h + 0.5 h preparation)
     page = body(client_for("coordinator").get(reverse("recognition:to_approve")))
     assert "91.37 EUR" in page
+
+
+def test_statements_show_the_paid_preparation_apart(rec, world, client_for):
+    log = rec.log(days_ago=2, hour=6, hours=1, to="approved", preparation_minutes=30)
+    statement = log.statement_line.statement
+    assert statement.pk == world.objects["statement_open"].pk
+    page = body(
+        client_for("coordinator").get(reverse("recognition:statement_detail", args=[statement.pk]))
+    )
+    assert '<th scope="col">Preparation</th>' in page and "<td>0.50</td>" in page
+    raw = client_for("tutor").get(reverse("recognition:statement_csv", args=[statement.pk]))
+    rows = list(csv.DictReader(io.StringIO(raw.content.decode("utf-8-sig"))))
+    mine = next(row for row in rows if row["session_log_id"] == str(log.pk))
+    assert (mine["hours"], mine["preparation_hours"]) == ("1.00", "0.50")
+    # 41.37 a session + 20.00 an hour × (1 hour + half an hour of paid preparation)
+    assert mine["amount"] == "71.37"

@@ -30,6 +30,7 @@ CSV_COLUMNS = [
     "date",
     "peer_group",
     "hours",
+    "preparation_hours",
     "amount",
     "session_log_id",
     "adjusts_log_id",
@@ -104,6 +105,7 @@ def statement_csv(statement, lines):
                     line.date.isoformat(),
                     log.space.name if log else "",
                     f"{line.hours:.2f}",
+                    f"{line.preparation_hours:.2f}",
                     f"{line.amount:.2f}",
                     log.pk if log else "",
                     adjustment.log_id if adjustment else "",
@@ -215,16 +217,21 @@ def statement_pdf(statement, lines):
         pdf.set_font(family, "", 11)
         pdf.cell(0, 7, text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
-    widths = (28, 82, 30, 40)
-    headings = (_("Date"), _("Peer group or correction"), _("Hours"), _("Amount"))
+    widths = (26, 70, 24, 26, 34)
+    headings = (
+        _("Date"),
+        _("Peer group or correction"),
+        _("Hours"),
+        _("Preparation"),
+        _("Amount"),
+    )
     pdf.set_font(family, "B", 10)
     pdf.set_fill_color(230, 234, 238)
     for width, heading in zip(widths, headings, strict=True):
         pdf.cell(width, 8, text(heading), border=1, fill=True)
     pdf.ln()
     pdf.set_font(family, "", 10)
-    total_hours = 0
-    total = 0
+    total_hours = total_preparation = total = 0
     for line in lines:
         what = (
             line.log.space.name
@@ -239,6 +246,7 @@ def statement_pdf(statement, lines):
             formats.date_format(line.date, "SHORT_DATE_FORMAT"),
             what,
             f"{line.hours:.2f}",
+            f"{line.preparation_hours:.2f}",
             f"{line.amount:.2f}",
         )
         for index, (width, value) in enumerate(zip(widths, cells, strict=True)):
@@ -251,11 +259,13 @@ def statement_pdf(statement, lines):
             )
         pdf.ln()
         total_hours += line.hours
+        total_preparation += line.preparation_hours
         total += line.amount
     pdf.set_font(family, "B", 10)
     pdf.cell(widths[0] + widths[1], 8, text(_("Total")), border=1)
     pdf.cell(widths[2], 8, f"{total_hours:.2f}", border=1, align="R")
-    pdf.cell(widths[3], 8, text(f"{total:.2f} {statement.currency}"), border=1, align="R")
+    pdf.cell(widths[3], 8, f"{total_preparation:.2f}", border=1, align="R")
+    pdf.cell(widths[4], 8, text(f"{total:.2f} {statement.currency}"), border=1, align="R")
     pdf.ln(12)
     pdf.set_font(family, "", 8)
     pdf.cell(

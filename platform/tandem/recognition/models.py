@@ -362,6 +362,11 @@ class StatementLine(models.Model):
     def __str__(self):
         return f"{self.statement} · {self.date} · {self.amount}"
 
+    @property
+    def preparation_hours(self):
+        """Paid preparation in this line (frozen on the log at approval); none on corrections."""
+        return (self.log.preparation_hours or Decimal(0)) if self.log_id else Decimal(0)
+
 
 def canonical(fields):
     """The bytes an audit row's hash covers: sorted-key JSON, no whitespace."""

@@ -211,8 +211,9 @@ def statement_lines(statement):
 
 def statement_totals(lines):
     hours = sum((line.hours for line in lines), Decimal(0))
+    preparation = sum((line.preparation_hours for line in lines), Decimal(0))
     amount = sum((line.amount for line in lines), Decimal(0))
-    return {"hours": hours, "amount": amount}
+    return {"hours": hours, "preparation": preparation, "amount": amount}
 
 
 def earned_in_year(user, year):
