@@ -194,6 +194,40 @@ def test_approving_into_a_closed_period_is_refused(rec):
     assert_refused(lambda: actions.approve_log(actor=rec.coordinator, log=log), "period_closed")
 
 
+def test_a_period_of_the_coordinators_choosing_gets_the_sessions_of_its_days(rec, world):
+    day = timezone.localdate() - timedelta(days=120)
+    period = actions.open_period(
+        actor=rec.coordinator, organisation=rec.org, start=day, end=day + timedelta(days=13)
+    )
+    log = rec.log(to="approved", days_ago=(timezone.localdate() - day).days - 3)
+    assert log.statement_line.statement.period == period
+    assert AuditRow.objects.filter(action="period.opened").count() == 1
+    actions.close_period(
+        actor=rec.coordinator, organisation=rec.org, start=period.start, end=period.end
+    )
+    other = rec.log(to="confirmed", days_ago=(timezone.localdate() - day).days - 5)
+    assert_refused(lambda: actions.approve_log(actor=rec.coordinator, log=other), "period_closed")
+
+
+def test_a_period_over_days_of_another_is_refused(rec, world):
+    taken = world.objects["statement_open"].period
+    assert_refused(
+        lambda: actions.open_period(
+            actor=rec.coordinator,
+            organisation=rec.org,
+            start=taken.start - timedelta(days=3),
+            end=taken.start + timedelta(days=3),
+        ),
+        "period_overlaps_other",
+    )
+    assert_refused(
+        lambda: actions.open_period(
+            actor=rec.tutor, organisation=rec.org, start=taken.end, end=taken.end
+        ),
+        exception=PermissionDenied,
+    )
+
+
 def test_the_second_of_two_approvals_gets_a_clear_message(rec, world):
     second = User.objects.create_user(username="coordinator2", display_name="Second Coordinator")
     OrganisationRole.objects.create(organisation=rec.org, user=second, role="coordinator")

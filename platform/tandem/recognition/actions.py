@@ -673,6 +673,34 @@ def approve_log(*, actor, log):
     return log
 
 
+def open_period(*, actor, organisation, start, end):
+    """Set up a period of the coordinator's choosing (a fortnight, a term) before approvals.
+
+    Sessions approved later on its days land on its statements instead of a month's.
+    Refused when any of its days already belong to a period.
+    """
+    if not permissions.can_manage_money(actor, organisation.pk):
+        raise PermissionDenied(_("Only a coordinator of the organisation can set up a period."))
+    if not isinstance(start, date) or not isinstance(end, date) or end < start:
+        _fail("period_reversed", _("The last day must be on or after the first day."))
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if Period.objects.filter(
+            organisation=organisation, start__lte=end, end__gte=start
+        ).exists():
+            _fail("period_overlaps_other", _("These days overlap another period."))
+        period = Period.objects.create(organisation=organisation, start=start, end=end)
+        _audit(
+            actor=actor,
+            action="period.opened",
+            organisation_id=organisation.pk,
+            period=period.pk,
+            start=start,
+            end=end,
+        )
+    return period
+
+
 def close_period(*, actor, organisation, start, end):
     """Close a range of days: its statements close and nothing more is approved into it.
 

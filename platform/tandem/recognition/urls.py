@@ -28,6 +28,11 @@ urlpatterns = [
         name="organisation",
     ),
     path(
+        "organisations/<int:organisation_id>/recognition/open/",
+        views.period_open,
+        name="period_open",
+    ),
+    path(
         "organisations/<int:organisation_id>/recognition/close/",
         views.period_close,
         name="period_close",

@@ -323,8 +323,31 @@ def organisation_overview(request, organisation_id):
             "months": queries.hours_by_month(queries.organisation_logs(organisation), year),
             "periods": periods,
             "close_form": RangeForm(initial={"start": close_start, "end": close_end}),
+            "open_form": RangeForm(prefix="open"),
         },
     )
+
+
+@login_required
+@require_POST
+def period_open(request, organisation_id):
+    organisation = queries.access_organisation(request.user, organisation_id)
+    form = RangeForm(request.POST, prefix="open")
+    if form.is_valid():
+        try:
+            actions.open_period(
+                actor=request.user,
+                organisation=organisation,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The period is open."))
+    else:
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+    return redirect("recognition:organisation", organisation_id=organisation.pk)
 
 
 @login_required

@@ -99,6 +99,12 @@ ROUTES = {
     ),
     "recognition:organisation": Route(kwargs=org_a, get=expect(COORDINATOR)),
     "recognition:organisation_statements": Route(kwargs=org_a, get=expect(COORDINATOR)),
+    "recognition:period_open": Route(
+        kwargs=org_a,
+        get=POST_ONLY,
+        post=expect(COORDINATOR, ok_status="redirect"),
+        post_data=lambda world: {"open-start": "2091-01-01", "open-end": "2091-01-14"},
+    ),
     "recognition:period_close": Route(
         kwargs=org_a,
         get=POST_ONLY,
