@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tandem.recognition import actions
@@ -27,11 +28,17 @@ from tandem.recognition.models import (
 from .conftest import times
 
 ROLES = ["tutor", "counsellor", "coordinator", "member", "other_coordinator"]
-OPS = ["create", "submit", "confirm", "return", "approve", "close", "pay", "adjust"]
+OPS = [
+    "create", "edit", "submit", "confirm", "return", "approve", "close", "pay", "adjust",
+    "new_rate", "end_rate",
+]  # fmt: skip
 
 # Mostly the person whose turn it is, sometimes anyone: both paths get walked.
 NATURAL = {
     "create": "tutor",
+    "edit": "tutor",
+    "new_rate": "coordinator",
+    "end_rate": "coordinator",
     "submit": "tutor",
     "confirm": "counsellor",
     "return": "counsellor",
@@ -43,6 +50,7 @@ NATURAL = {
 
 # The state a log must be in for the natural actor's step to make sense.
 WANTS = {
+    "edit": ["draft"],
     "submit": ["draft"],
     "confirm": ["submitted"],
     "return": ["submitted", "confirmed"],
@@ -83,6 +91,8 @@ def counts():
         StatementLine.objects.count(),
         Period.objects.filter(closed_at__isnull=False).count(),
         Statement.objects.filter(paid_at__isnull=False).count(),
+        list(RateCard.objects.order_by("id").values_list("id", "valid_until")),
+        list(SessionLog.objects.order_by("id").values_list("start", "end", "notes")),
     )
 
 
@@ -105,8 +115,37 @@ def run(op, role, index, cents, world):
             preparation_minutes=15 * (index % 3),
             attendees=[people["member"]],
         )
+    elif op == "new_rate":
+        # a later card (or a bad fee: negative cents are refused) changes no approved amount
+        actions.create_rate_card(
+            actor=actor,
+            organisation=world.orgs["a"],
+            currency="EUR",
+            fee_per_session=Decimal(cents) / 100,
+            fee_per_hour=Decimal(abs(cents) % 3000) / 100,
+            preparation_paid=bool(index % 2),
+            valid_from=timezone.localdate() - timedelta(days=index * 15),
+        )
+    elif op == "end_rate":
+        cards = list(RateCard.objects.filter(organisation=world.orgs["a"]).order_by("id"))
+        card = cards[index % len(cards)]
+        actions.end_rate_card(
+            actor=actor, card=card, valid_until=card.valid_from + timedelta(days=abs(cents) % 400)
+        )
     elif log is None:
         return
+    elif op == "edit":
+        start, end = times(days_ago=21 + index * 9, hour=8, hours=1 + index % 2)
+        actions.update_log(
+            actor=actor,
+            log=log,
+            counsellor=people["counsellor"],
+            start=start,
+            end=end,
+            preparation_minutes=15 * (index % 3),
+            attendees=[people["member"]],
+            notes=f"corrected {cents}",
+        )
     elif op == "submit":
         actions.submit_log(actor=actor, log=log)
     elif op == "confirm":
@@ -114,7 +153,8 @@ def run(op, role, index, cents, world):
     elif op == "return":
         actions.return_log(actor=actor, log=log, reason="Please check the times.")
     elif op == "approve":
-        actions.approve_log(actor=actor, log=log)
+        approved = actions.approve_log(actor=actor, log=log)
+        assert approved.rate_card == actions.rate_card_for(world.orgs["a"], approved.date)
     elif op == "close":
         start, end = actions._month(log.date)
         period = Period.objects.filter(
@@ -153,6 +193,12 @@ def check_invariants(before_frozen):
     for log in SessionLog.objects.filter(state__in=["approved", "paid"]).select_related(
         "rate_card", "statement_line"
     ):
+        # the fees frozen on the log are those of the card in force when it was approved
+        assert (log.currency, log.fee_per_session, log.fee_per_hour) == (
+            log.rate_card.currency,
+            log.rate_card.fee_per_session,
+            log.rate_card.fee_per_hour,
+        )
         card = RateCard(
             fee_per_session=log.fee_per_session,
             fee_per_hour=log.fee_per_hour,
