@@ -169,3 +169,64 @@ def test_importing_an_unchanged_file_changes_nothing(world, client_for):
     client.post(_upload(client, world, GOOD)["Location"])
     seminar = Meeting.objects.get(external_uid="seminar-2026@partner.example")
     assert seminar.sequence == 0
+
+
+SERIES = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Partner//Calendar//EN
+BEGIN:VEVENT
+UID:weekly-2026@partner.example
+DTSTAMP:20260901T080000Z
+DTSTART;TZID=Europe/Brussels:20261006T100000
+DTEND;TZID=Europe/Brussels:20261006T120000
+SUMMARY:Weekly partner call
+LOCATION:https://meet.example.org/weekly
+RRULE:FREQ=WEEKLY;COUNT=5
+EXDATE;TZID=Europe/Brussels:20261013T100000
+EXDATE;TZID=Europe/Brussels:20261201T100000
+END:VEVENT
+BEGIN:VEVENT
+UID:weekly-2026@partner.example
+RECURRENCE-ID;TZID=Europe/Brussels:20261020T100000
+DTSTAMP:20260901T080000Z
+DTSTART;TZID=Europe/Brussels:20261021T140000
+DTEND;TZID=Europe/Brussels:20261021T160000
+SUMMARY:Weekly partner call (moved)
+END:VEVENT
+BEGIN:VEVENT
+UID:weekly-2026@partner.example
+RECURRENCE-ID;TZID=Europe/Brussels:20261027T100000
+DTSTAMP:20260901T080000Z
+DTSTART;TZID=Europe/Brussels:20261027T100000
+DTEND;TZID=Europe/Brussels:20261027T120000
+STATUS:CANCELLED
+SUMMARY:Weekly partner call
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_a_partners_moved_and_cancelled_occurrences_come_along(world, client_for):
+    from tandem.core.models import AuditEntry
+    from tandem.meetings import recurrence
+    from tandem.meetings.models import Occurrence
+
+    client = client_for("tutor")
+    client.post(_upload(client, world, SERIES)["Location"])
+    weekly = Meeting.objects.get(external_uid="weekly-2026@partner.example")
+    starts = recurrence.original_starts(weekly)
+    assert len(starts) == 5
+    changed = {o.original_start: o for o in Occurrence.objects.filter(meeting=weekly)}
+    assert changed[starts[1]].cancelled  # EXDATE
+    assert changed[starts[3]].cancelled  # STATUS:CANCELLED
+    moved = changed[starts[2]]
+    assert not moved.cancelled
+    assert moved.start == dt.datetime(2026, 10, 21, 12, tzinfo=dt.UTC)  # 14:00 in Brussels
+    assert moved.end == dt.datetime(2026, 10, 21, 14, tzinfo=dt.UTC)
+    entry = AuditEntry.objects.filter(action="meeting.imported").last()
+    assert entry.data["exceptions_left_out"] == 1  # 1 December is not one of the five
+    sequence = weekly.sequence
+    client.post(_upload(client, world, SERIES)["Location"])  # the same file again
+    weekly.refresh_from_db()
+    assert weekly.sequence == sequence
+    assert Occurrence.objects.filter(meeting=weekly).count() == 3

@@ -699,13 +699,14 @@ def confirm_import(*, actor, batch):
     _require(actor, Perm.SCHEDULE, space)
     if batch.uploaded_by_id != actor.pk or batch.done:
         raise PermissionDenied
-    created = updated = 0
+    created = updated = skipped = 0
     with transaction.atomic():
         locked = CalendarImport.objects.select_for_update().get(pk=batch.pk)
         if locked.done:
             raise PermissionDenied
         for event in locked.events:
             data = dict(event)
+            exceptions = data.pop("exceptions", None) or {}
             data["start"] = dt.datetime.fromisoformat(data["start"])
             data["end"] = dt.datetime.fromisoformat(data["end"])
             if data.get("repeat_until"):
@@ -714,11 +715,12 @@ def confirm_import(*, actor, batch):
                 space=space, external_uid=data["external_uid"]
             ).first()
             if existing:
-                update_meeting(actor=actor, meeting=existing, **data)
+                meeting = update_meeting(actor=actor, meeting=existing, **data)
                 updated += 1
             else:
-                schedule_meeting(actor=actor, space=space, **data)
+                meeting = schedule_meeting(actor=actor, space=space, **data)
                 created += 1
+            skipped += _import_exceptions(actor, meeting, exceptions)
         locked.done = timezone.now()
         locked.save(update_fields=["done"])
         audit.record(
@@ -728,8 +730,41 @@ def confirm_import(*, actor, batch):
             target=f"import:{locked.pk}",
             created=created,
             updated=updated,
+            exceptions_left_out=skipped,
         )
     return created, updated
+
+
+def _import_exceptions(actor, meeting, exceptions):
+    """Cancel and move the occurrences a partner's file changed; how many were left out.
+
+    Applying the same file again changes nothing (and raises no SEQUENCE). An original
+    start that is not an occurrence of the series here is left out.
+    """
+    left_out = 0
+    done = {o.original_start: o for o in Occurrence.objects.filter(meeting=meeting)}
+    for raw in exceptions.get("cancelled", []):
+        original = dt.datetime.fromisoformat(raw)
+        if getattr(done.get(original), "cancelled", False):
+            continue
+        try:
+            cancel_meeting(actor=actor, meeting=meeting, original_start=original)
+        except ValidationError:
+            left_out += 1
+    for change in exceptions.get("moved", []):
+        original = dt.datetime.fromisoformat(change["original"])
+        start = dt.datetime.fromisoformat(change["start"])
+        end = dt.datetime.fromisoformat(change["end"])
+        known = done.get(original)
+        if known is not None and (known.start, known.end) == (start, end):
+            continue
+        try:
+            move_occurrence(
+                actor=actor, meeting=meeting, original_start=original, start=start, end=end
+            )
+        except ValidationError:
+            left_out += 1
+    return left_out
 
 
 def send_reminders(*, now=None, hours=24):

@@ -27,6 +27,7 @@ from .models import Meeting
 
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_EVENTS = 500
+MAX_EXCEPTIONS = 500  # moved or cancelled occurrences read per repeating event
 SCANNED = ("summary", "description", "location", "url", "x-alt-desc", "comment")
 RRULE_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 # Markup that would run code if some program ever showed the text as HTML.
@@ -260,6 +261,11 @@ def read_calendar(upload, *, space, fallback_zone):
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
         _fail(_("This is not an iCalendar (.ics) file."), "not_ical")
     components = [c for c in calendar.walk("VEVENT") if c.get("recurrence-id") is None]
+    # a partner's moved or cancelled single occurrences: same UID, with RECURRENCE-ID
+    changed = {}
+    for component in calendar.walk("VEVENT"):
+        if component.get("recurrence-id") is not None:
+            changed.setdefault(_text(component, "uid")[:255], []).append(component)
     if not components:
         _fail(_("The file has no events."), "no_events")
     for component in components:
@@ -277,7 +283,12 @@ def read_calendar(upload, *, space, fallback_zone):
         title = _text(component, "summary")[:160] or _("(no title)")
         label = _("Event %(number)s (“%(title)s”)") % {"number": number, "title": title}
         try:
-            events.append(_read_event(component, title, space, fallback_zone, _clean_schedule))
+            event = _read_event(component, title, space, fallback_zone, _clean_schedule)
+            if event["repeat"]:
+                event["exceptions"] = _exceptions(
+                    component, changed.get(event["external_uid"], []), event["time_zone"]
+                )
+            events.append(event)
         except ValidationError as error:
             problems.append(f"{label}: {' '.join(error.messages)}")
     if problems:
@@ -285,6 +296,52 @@ def read_calendar(upload, *, space, fallback_zone):
             [ValidationError(p, code="bad_event") for p in problems[:10]], code="bad_event"
         )
     return events
+
+
+def _utc_values(prop, tz_name):
+    """The times of an EXDATE-like property (one or several lines) as UTC datetimes."""
+    lines = prop if isinstance(prop, list) else [prop]
+    found = []
+    for line in lines:
+        for value in getattr(line, "dts", []):
+            found.append(_as_datetime(value.dt, tz_name).astimezone(dt.UTC))
+    return found
+
+
+def _exceptions(master, overrides, tz_name):
+    """A repeating event's cancelled (EXDATE, STATUS:CANCELLED) and moved occurrences.
+
+    Original starts are UTC ISO strings; they are matched against Tandem's own expansion
+    when the import is confirmed, so one that is not an occurrence is left out there.
+    """
+    cancelled, moved = [], []
+    if master.get("exdate") is not None:
+        cancelled += [moment.isoformat() for moment in _utc_values(master.get("exdate"), tz_name)]
+    for component in overrides[:MAX_EXCEPTIONS]:
+        try:
+            original = _as_datetime(component.get("recurrence-id").dt, tz_name).astimezone(dt.UTC)
+        except AttributeError:
+            continue
+        if str(component.get("status", "")).upper() == "CANCELLED":
+            cancelled.append(original.isoformat())
+            continue
+        if component.get("dtstart") is None:
+            continue
+        start = _as_datetime(component.get("dtstart").dt, tz_name)
+        if component.get("dtend") is not None:
+            end = _as_datetime(component.get("dtend").dt, tz_name)
+        elif component.get("duration") is not None:
+            end = start + component.get("duration").dt
+        else:
+            end = start + (master.decoded("dtend") - master.decoded("dtstart"))
+        moved.append(
+            {
+                "original": original.isoformat(),
+                "start": start.astimezone(dt.UTC).isoformat(),
+                "end": end.astimezone(dt.UTC).isoformat(),
+            }
+        )
+    return {"cancelled": sorted(set(cancelled))[:MAX_EXCEPTIONS], "moved": moved}
 
 
 def _read_event(component, title, space, fallback_zone, clean):
