@@ -165,3 +165,46 @@ def test_admin_is_for_operators_only(world, name):
         else:
             assert response.status_code == 302, (name, role, response.status_code)
             assert "/login/" in response["Location"], (name, role)
+
+
+# --- the same pages of the other kind of space ---------------------------------------------
+# The outcomes above are written for group A, a peer group. Every page that takes only a
+# space is opened again for the practitioner space: those with no part in it are refused,
+# and nobody who gets an answer sees anything of a space not theirs.
+
+PRACTICE_INSIDERS = {"participant", "facilitator", "coordinator"}
+
+
+def _takes_only_a_space(name):
+    route = ROUTES.get(name)
+    if route is None or not callable(route.kwargs):
+        return False
+    params = set(PROJECT_URLS[name].pattern.regex.groupindex)
+    return params == {"space_id"}
+
+
+SPACE_PAGES = sorted(n for n in PROJECT_URLS if _takes_only_a_space(n))
+
+
+def test_the_practitioner_space_walk_is_not_empty():
+    assert len(SPACE_PAGES) >= 10, SPACE_PAGES
+
+
+@pytest.mark.parametrize("name", SPACE_PAGES)
+def test_pages_of_the_practitioner_space(world, name):
+    route = ROUTES[name]
+    url = reverse(name, kwargs={"space_id": world.spaces["practice"].pk})
+    data = route.post_data(world) if route.post_data else {}
+    for role in ROLES:
+        for method in ("get", "post") if route.post else ("get",):
+            client = _client(world, role)
+            response = client.get(url) if method == "get" else client.post(url, data)
+            label = f"{method.upper()} {name} (practitioner space) as {role}"
+            status = response.status_code
+            if role == "anonymous":
+                assert status == 405 or "/accounts/login/" in response.get("Location", ""), label
+            elif role not in PRACTICE_INSIDERS:
+                assert status in (403, 404, 405), (label, status)
+            else:
+                assert status < 500, (label, status)
+            assert_no_foreign_canary(world, role, _body(response), label)
