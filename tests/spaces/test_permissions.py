@@ -99,6 +99,22 @@ def test_inactive_person_may_do_nothing(world):
 def test_roles_are_read_once_per_request(world, django_assert_num_queries):
     tutor = User.objects.get(username="tutor")
     space = world.spaces["group_a"]
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):  # the membership, with whether they coordinate
         for perm in Perm:
             can(tutor, perm, space)
+    coordinator = User.objects.get(username="coordinator")  # no membership: a second query
+    with django_assert_num_queries(2):
+        for perm in Perm:
+            can(coordinator, perm, space)
+    assert "approve_log" in {p.value for p in Perm if can(coordinator, p, space)}
+
+
+def test_a_member_who_also_coordinates_the_organisation_holds_both_roles(world):
+    from tandem.accounts.models import OrganisationRole
+    from tandem.spaces.permissions import ORG_COORDINATOR, forget_roles, roles_in
+
+    tutor, space = world.people["tutor"], world.spaces["group_a"]
+    assert roles_in(tutor, space) == {"tutor"}
+    OrganisationRole.objects.create(organisation=space.organisation, user=tutor, role="coordinator")
+    forget_roles(tutor)
+    assert roles_in(tutor, space) == {"tutor", ORG_COORDINATOR}

@@ -4,8 +4,11 @@ Everything people write that is shown as formatted text goes through
 ``render``, once, when it is written; the stored HTML is then safe to show.
 """
 
+import threading
+from functools import partial
+
 import bleach
-from bleach.linkifier import DEFAULT_CALLBACKS
+from bleach.linkifier import DEFAULT_CALLBACKS, LinkifyFilter
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "a", "ul", "ol", "li"})
@@ -23,20 +26,29 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[],
-)
+_local = threading.local()
+
+
+def _cleaner():
+    """This thread's cleaner (bleach's parser keeps state, so one per thread).
+
+    It sanitises and then linkifies in the same pass over the HTML.
+    """
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            filters=[
+                partial(LinkifyFilter, callbacks=[*DEFAULT_CALLBACKS, _set_rel], parse_email=False)
+            ],
+        )
+    return cleaner
 
 
 def render(text):
     """Markdown subset to sanitised HTML; raw HTML in the input stays text."""
-    html = _markdown.render(text or "")
-    clean = _cleaner.clean(html)
-    return bleach.linkify(
-        clean, callbacks=[*DEFAULT_CALLBACKS, _set_rel], parse_email=False
-    ).strip()
+    return _cleaner().clean(_markdown.render(text or "")).strip()

@@ -7,6 +7,8 @@ membership in the space and from coordinating the organisation that runs it.
 
 from enum import StrEnum
 
+from django.db.models import Exists
+
 from tandem.accounts.models import OrganisationRole
 
 from .models import Membership, Role
@@ -70,14 +72,20 @@ def roles_in(user, space):
         return frozenset()
     cache = user.__dict__.setdefault("_tandem_roles", {})
     if space.pk not in cache:
-        membership = Membership.objects.filter(space_id=space.pk, user_id=user.pk).first()
-        user.__dict__.setdefault("_tandem_memberships", {})[space.pk] = membership
-        roles = {membership.role} if membership else set()
-        if OrganisationRole.objects.filter(
+        coordinating = OrganisationRole.objects.filter(
             user_id=user.pk,
             organisation_id=space.organisation_id,
             role=OrganisationRole.Role.COORDINATOR,
-        ).exists():
+        )
+        # one query for a member (the usual case), a second only for someone who is not
+        membership = (
+            Membership.objects.filter(space_id=space.pk, user_id=user.pk)
+            .annotate(coordinates=Exists(coordinating))
+            .first()
+        )
+        user.__dict__.setdefault("_tandem_memberships", {})[space.pk] = membership
+        roles = {membership.role} if membership else set()
+        if membership.coordinates if membership else coordinating.exists():
             roles.add(ORG_COORDINATOR)
         cache[space.pk] = frozenset(roles)
     return cache[space.pk]
