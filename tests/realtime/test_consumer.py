@@ -367,6 +367,17 @@ async def test_removed_member_stops_receiving_within_five_seconds(world):
     await socket.close()
 
 
+async def test_a_membership_deleted_outside_the_actions_stops_the_socket_at_once(world):
+    """A shell or any other write path: the role signal tells the sockets (default timers)."""
+    socket, _ = await _subscribed(world, "member")
+    await db(
+        Membership.objects.filter(user=world.people["member"], space=world.spaces["group_a"]).delete
+    )()
+    frame, _ = await socket.recv_until("unsubscribed", timeout=5)
+    assert frame["topic"] == _topic(world) and frame["code"] == "forbidden"
+    await socket.close()
+
+
 async def _assert_closed_signed_out(socket):
     frame, _ = await socket.recv_until("error", timeout=5)
     assert frame["code"] == "signed_out"

@@ -38,9 +38,14 @@ def on_user_saved(sender, instance, created=False, update_fields=None, **kwargs)
 
 
 def on_role_changed(sender, instance, **kwargs):
-    """A membership or organisation role changed anywhere (the admin included)."""
+    """A membership or organisation role changed anywhere (the admin, a shell included).
+
+    The person's sockets are told at once, and the mark they read each round stays as
+    the fallback should that event be lost.
+    """
     user_id = instance.user_id
-    transaction.on_commit(lambda: publish.mark_access_changed(user_id))
+    space_id = getattr(instance, "space_id", None)  # an organisation role: every space
+    transaction.on_commit(lambda: publish.access_changed(user_id, space_id))
 
 
 def connect():
