@@ -187,6 +187,32 @@ def test_organiser_ticks_who_is_there(world, small, people, client_for):
     assert [r.user for r in queries.attendance_for(small, small.start)] == [people[1]]
 
 
+def test_the_attendance_list_is_saved_in_a_fixed_number_of_queries(
+    world, small, people, client_for, django_user_model
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from tandem.core.models import AuditEntry
+
+    url = reverse("meetings:attendance", args=[small.space_id, small.pk])
+    client = client_for("tutor")
+    client.post(url, {"present": []})
+    with CaptureQueriesContext(connection) as few:
+        client.post(url, {"present": [people[0].pk]})
+    for i in range(8):
+        user = django_user_model.objects.create_user(username=f"extra{i}")
+        Membership.objects.create(space=small.space, user=user, role=Role.MEMBER)
+    everyone = Membership.objects.filter(space=small.space, role=Role.MEMBER)
+    ids = [m.user_id for m in everyone] + [world.people["outsider"].pk, "x"]
+    with CaptureQueriesContext(connection) as many:
+        client.post(url, {"present": ids})
+    marked = AuditEntry.objects.filter(action="meeting.attendance_marked").count()
+    assert len(many.captured_queries) <= len(few.captured_queries) + marked  # one audit row each
+    present = {r.user_id for r in queries.attendance_for(small, small.start)}
+    assert world.people["outsider"].pk not in present
+    assert present == {m.user_id for m in everyone}
+
+
 def test_attendance_csv_opens_in_spreadsheets(world, small, django_user_model, client_for):
     tricky = django_user_model.objects.create_user(username="eve", display_name="=HYPERLINK(1)")
     Membership.objects.create(space=small.space, user=tricky, role=Role.MEMBER)

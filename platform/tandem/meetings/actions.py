@@ -579,6 +579,55 @@ def check_in(*, actor, meeting, original_start, code):
     return row
 
 
+def set_attendance(*, actor, meeting, original_start, present):
+    """An organiser's ticks for the whole list at once: ``present`` holds user ids.
+
+    One transaction: members ticked get a check-in, members unticked lose theirs (the
+    list shows phone check-ins ticked); each change is audited. Ids of people who are
+    not in the space are ignored.
+    """
+    _require(actor, Perm.SCHEDULE, meeting.space)
+    _check_occurrence(meeting, original_start)
+    members = set(
+        Membership.objects.filter(space_id=meeting.space_id).values_list("user_id", flat=True)
+    )
+    wanted = {int(uid) for uid in present if str(uid).isdigit()} & members
+    with transaction.atomic():
+        rows = {
+            row.user_id: row
+            for row in CheckIn.objects.select_for_update().filter(
+                meeting=meeting, occurrence=original_start, user_id__in=members
+            )
+        }
+        added = sorted(wanted - set(rows))
+        removed = sorted(uid for uid in set(rows) - wanted)
+        CheckIn.objects.bulk_create(
+            [
+                CheckIn(
+                    meeting=meeting,
+                    occurrence=original_start,
+                    user_id=uid,
+                    how=CheckIn.How.ORGANISER,
+                    by=actor,
+                )
+                for uid in added
+            ]
+        )
+        CheckIn.objects.filter(pk__in=[rows[uid].pk for uid in removed]).delete()
+        for uid, action in [(u, "meeting.attendance_marked") for u in added] + [
+            (u, "meeting.attendance_unmarked") for u in removed
+        ]:
+            audit.record(
+                actor=actor,
+                action=action,
+                space=meeting.space,
+                target=f"user:{uid}",
+                meeting=meeting.pk,
+                occurrence=recurrence.key_of(original_start),
+            )
+    return added, removed
+
+
 def mark_attendance(*, actor, meeting, original_start, user_id, present):
     """An organiser ticks (or unticks) a member of the space as present."""
     _require(actor, Perm.SCHEDULE, meeting.space)

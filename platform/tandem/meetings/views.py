@@ -465,15 +465,12 @@ def attendance(request, space_id, meeting_id):
             if request.POST.get("do") == "open":
                 actions.open_check_in(actor=request.user, meeting=meeting, original_start=original)
             else:
-                present = set(request.POST.getlist("present"))
-                for membership in queries.members_for_attendance(space):
-                    actions.mark_attendance(
-                        actor=request.user,
-                        meeting=meeting,
-                        original_start=original,
-                        user_id=membership.user_id,
-                        present=str(membership.user_id) in present,
-                    )
+                actions.set_attendance(
+                    actor=request.user,
+                    meeting=meeting,
+                    original_start=original,
+                    present=request.POST.getlist("present"),
+                )
                 messages.success(request, _("The attendance list is saved."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
