@@ -307,6 +307,18 @@ def test_mention_digest_emails_people_who_were_away(world, chat, mailoutbox):
     assert len(mailoutbox) == 1
 
 
+def test_mention_digest_skips_people_who_left_the_space(world, chat, mailoutbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    post(world, chat, "member", "@counsellor hello", "d-left")
+    Notification.objects.update(created=timezone.now() - timedelta(hours=2))
+    Membership.objects.filter(user=world.people["counsellor"], space=chat.space).delete()
+    call_command("send_mention_digest", stdout=io.StringIO())
+    assert mailoutbox == []
+
+
 def test_mention_digest_skips_fresh_and_read_notifications(world, chat, mailoutbox):
     post(world, chat, "member", "@counsellor hello", "d-2")
     call_command("send_mention_digest", stdout=io.StringIO())

@@ -837,7 +837,7 @@ def send_reminders(*, now=None, hours=24):
             user__is_active=True,
         )
         .exclude(user__meeting_preference__reminders=False)
-        .select_related("meeting", "meeting__space")
+        .select_related("meeting", "meeting__space", "user")
     )
     already = set(
         ReminderSent.objects.filter(occurrence__gte=now - margin).values_list(

@@ -13,10 +13,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tandem.core.models import Notification
+from tandem.spaces.models import Membership
 
 KINDS = ("chat.mention", "chat.reply")
 
@@ -42,6 +44,11 @@ class Command(BaseCommand):
             user__email_digest=True,
             user__is_active=True,
         ).exclude(user__email="")
+        # a person who has left the space since gets none of its words by e-mail
+        still_in = Membership.objects.filter(
+            space_id=OuterRef("space_id"), user_id=OuterRef("user_id")
+        )
+        pending = pending.filter(Q(space__isnull=True) | Exists(still_in))
         user_ids = sorted(set(pending.values_list("user_id", flat=True)))
         people = get_user_model().objects.in_bulk(user_ids)
         sent = 0
