@@ -80,6 +80,13 @@ def set_language_skills(*, actor, skills):
     return rows
 
 
+def save_profile(*, actor, user, skills, **values):
+    """The profile page: languages and profile fields together, or neither."""
+    with transaction.atomic():
+        set_language_skills(actor=actor, skills=skills)
+        return update_profile(actor=actor, user=user, **values)
+
+
 def set_organisation_role(*, actor, organisation, user, role):
     """Operators name an organisation's staff and coordinators."""
     if not actor.is_superuser:

@@ -16,17 +16,14 @@ def profile(request):
         skills = LanguageSkillFormSet(request.POST, prefix="lang")
         if form.is_valid() and skills.is_valid():
             try:
-                actions.set_language_skills(
+                actions.save_profile(
                     actor=user,
+                    user=user,
                     skills=[
                         (f.cleaned_data.get("language", ""), f.cleaned_data.get("level", ""))
                         for f in skills
                         if f.cleaned_data.get("language")
                     ],
-                )
-                actions.update_profile(
-                    actor=user,
-                    user=user,
                     **{f: form.cleaned_data[f] for f in ProfileForm.Meta.fields},
                 )
             except ValidationError as error:
