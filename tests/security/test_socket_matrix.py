@@ -49,6 +49,9 @@ def expected(role):
             "moderate": UNSUBSCRIBED,
             "edit": UNSUBSCRIBED,
             "delete": UNSUBSCRIBED,
+            "mute": UNSUBSCRIBED,
+            "remove": UNSUBSCRIBED,
+            "unsubscribe": UNSUBSCRIBED,
             "own_user_topic": "ok",
             "other_user_topic": "forbidden",
         }
@@ -63,13 +66,17 @@ def expected(role):
         # The member's own message: only the member edits or deletes it.
         "edit": "ok" if role == "member" else "forbidden",
         "delete": "ok" if role == "member" else "forbidden",
+        # Pausing and removing the member who wrote the first message: co-leads only.
+        "mute": "ok" if role in LEADS else "forbidden",
+        "remove": "ok" if role in LEADS else "forbidden",
+        "unsubscribe": "ok",
         "own_user_topic": "ok",
         "other_user_topic": "forbidden",
     }
 
 
 def outcome(reply):
-    if reply["type"] in ("ack", "subscribed"):
+    if reply["type"] in ("ack", "subscribed", "unsubscribed") and not reply.get("code"):
         return "ok"
     return reply.get("code")
 
@@ -96,7 +103,29 @@ def _frames(world):
         ),
         ("edit", {"type": "edit", "topic": topic, "message": own, "body": "edited"}),
         ("delete", {"type": "delete", "topic": topic, "message": own}),
+        (
+            "mute",
+            {
+                "type": "moderate",
+                "topic": topic,
+                "message": own,
+                "action": "mute",
+                "hours": 2,
+                "reason": "x",
+            },
+        ),
+        (
+            "remove",
+            {"type": "moderate", "topic": topic, "message": own, "action": "remove", "reason": "x"},
+        ),
+        ("unsubscribe", {"type": "unsubscribe", "topic": topic}),
     ]
+
+
+def test_the_matrix_tries_every_action_of_the_chat_topic():
+    from tandem.realtime.topics import kinds
+
+    assert set(kinds()["chat"].actions) <= set(ACTIONS)
 
 
 def _leaks(world, role, text):
