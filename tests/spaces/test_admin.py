@@ -78,3 +78,85 @@ def test_spaces_and_invitations_are_not_written_in_the_admin(world, operator):
         ).status_code
         == 403
     )
+
+
+def _form_of(page):
+    """The admin change form's fields as sent by a browser: inputs, checked boxes, selects."""
+    import html
+    import re
+
+    text = page.content.decode()
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", text):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or 'type="submit"' in tag:
+            continue
+        if 'type="checkbox"' in tag and "checked" not in tag:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        data[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', text, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        data[name] = chosen.group(1) if chosen else ""
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', text, re.S):
+        data[name] = html.unescape(body.strip())
+    return data
+
+
+def _fill_people(data, prefix, model):
+    """The person of each stored row (the autocomplete widget is filled by script)."""
+    for key, value in list(data.items()):
+        if key.startswith(f"{prefix}-") and key.endswith("-id") and value:
+            data[key.removesuffix("-id") + "-user"] = str(model.objects.get(pk=value).user_id)
+
+
+def test_an_organisation_saved_with_its_roles_inline_goes_through_the_actions(world, operator):
+    org = world.orgs["b"]
+    url = reverse("admin:accounts_organisation_change", args=[org.pk])
+    data = _form_of(operator.get(url))
+    prefix = next(k for k in data if k.endswith("-TOTAL_FORMS")).removesuffix("-TOTAL_FORMS")
+    rows = int(data[f"{prefix}-TOTAL_FORMS"])
+    _fill_people(data, prefix, OrganisationRole)
+    data.update(
+        {
+            "name": "Org B Gent (renamed)",
+            f"{prefix}-TOTAL_FORMS": str(rows + 1),
+            f"{prefix}-{rows}-user": str(world.people["facilitator"].pk),
+            f"{prefix}-{rows}-role": "coordinator",
+        }
+    )
+    response = operator.post(url, data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [f.errors for f in response.context["inline_admin_formsets"][0].formset],
+        sorted(data),
+    )
+    org.refresh_from_db()
+    assert org.name == "Org B Gent (renamed)"
+    assert OrganisationRole.objects.filter(
+        organisation=org, user=world.people["facilitator"]
+    ).exists()
+    assert _actions()[-1] == "organisation.role_set"
+
+
+def test_a_space_saved_with_its_members_inline_goes_through_the_actions(world, operator):
+    space = world.spaces["group_a"]
+    url = reverse("admin:spaces_space_change", args=[space.pk])
+    data = _form_of(operator.get(url))
+    prefix = next(k for k in data if k.endswith("-TOTAL_FORMS")).removesuffix("-TOTAL_FORMS")
+    _fill_people(data, prefix, Membership)
+    member = Membership.objects.get(space=space, user=world.people["member"])
+    row = next(
+        k.split("-")[1] for k, v in data.items() if k.endswith("-id") and v == str(member.pk)
+    )
+    data[f"{prefix}-{row}-DELETE"] = "on"
+    response = operator.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not Membership.objects.filter(pk=member.pk).exists()
+    assert _actions()[-1] == "membership.removed"
+    assert (
+        operator.post(
+            reverse("admin:spaces_space_delete", args=[space.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )

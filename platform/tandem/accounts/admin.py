@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.admin import write_through_actions
+
 from . import actions
 from .models import LanguageSkill, Organisation, OrganisationRole, User
 
@@ -35,7 +37,19 @@ class UserAdmin(BaseUserAdmin):
 
 
 class OrganisationRoleWrites:
-    """Name and remove organisation roles through ``accounts.actions`` (audited)."""
+    """Name and remove organisation roles through ``accounts.actions`` (audited).
+
+    Only operators (superusers) may; the actions refuse anyone else.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def save_role(self, request, row):
         if row.pk:
@@ -67,14 +81,14 @@ class OrganisationAdmin(admin.ModelAdmin):
         if formset.model is not OrganisationRole:
             return super().save_formset(request, form, formset, change)
         inline = OrganisationRoleInline(Organisation, self.admin_site)
-        for row in formset.deleted_forms:
-            if row.instance.pk:
-                inline.delete_role(request, row.instance)
-        for row in formset.forms:
-            if row in formset.deleted_forms or not row.has_changed():
-                continue
+
+        def save(row):
             row.instance.organisation = form.instance
-            inline.save_role(request, row.instance)
+            return inline.save_role(request, row.instance)
+
+        write_through_actions(
+            formset, save=save, delete=lambda obj: inline.delete_role(request, obj)
+        )
         return None
 
 

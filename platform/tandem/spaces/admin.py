@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.admin import write_through_actions
+
 from . import actions
 from .models import Invitation, Membership, Space
 from .permissions import role_may_join_space
@@ -25,6 +27,11 @@ class MembershipForm(forms.ModelForm):
         return data
 
 
+def _in_space(membership, space):
+    membership.space = space
+    return membership
+
+
 class MembershipWrites:
     """Add, change and remove memberships through ``spaces.actions``."""
 
@@ -36,7 +43,12 @@ class MembershipWrites:
                 user=membership.user,
                 role=membership.role,
             )
-        stored = Membership.objects.select_related("space").get(pk=membership.pk)
+        stored = Membership.objects.select_related("space", "user").get(pk=membership.pk)
+        if stored.user_id != membership.user_id:  # another person on the row: out, then in
+            actions.remove_member(actor=request.user, membership=stored, reason="admin")
+            return actions.add_member(
+                actor=request.user, space=stored.space, user=membership.user, role=membership.role
+            )
         if stored.role != membership.role:
             return actions.change_role(actor=request.user, membership=stored, role=membership.role)
         return stored
@@ -72,8 +84,13 @@ class SpaceAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
 
+    actions = None  # no bulk deletion either
+
     def has_add_permission(self, request):
         return False  # coordinators set up spaces on the site, through the actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a space ends by being archived, never by losing its records
 
     def save_model(self, request, obj, form, change):
         """Nothing of the space itself is edited here; only its memberships."""
@@ -82,15 +99,13 @@ class SpaceAdmin(admin.ModelAdmin):
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
         inline = MembershipInline(Space, self.admin_site)
-        for row in formset.deleted_forms:
-            if row.instance.pk:
-                inline.delete_membership(request, row.instance)
-        for row in formset.forms:
-            if row in formset.deleted_forms or not row.has_changed():
-                continue
-            membership = row.instance
-            membership.space = form.instance
-            inline.save_membership(request, membership, new=membership.pk is None)
+        write_through_actions(
+            formset,
+            save=lambda row: inline.save_membership(
+                request, _in_space(row.instance, form.instance), new=row.instance.pk is None
+            ),
+            delete=lambda obj: inline.delete_membership(request, obj),
+        )
         return None
 
 
