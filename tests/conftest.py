@@ -1,4 +1,7 @@
+import time
+
 import pytest
+import time_machine
 from django.test import Client
 
 from tests.world import ROLES, build_world
@@ -25,3 +28,11 @@ def client_for(world):
 @pytest.fixture(params=ROLES)
 def role(request):
     return request.param
+
+
+@pytest.fixture
+def one_rate_window():
+    """Rate limits count in fixed one-minute windows: keep a test's hits inside one."""
+    now = time.time()
+    with time_machine.travel(now - now % 60 + 1, tick=False):
+        yield

@@ -230,3 +230,45 @@ def test_a_partners_moved_and_cancelled_occurrences_come_along(world, client_for
     weekly.refresh_from_db()
     assert weekly.sequence == sequence
     assert Occurrence.objects.filter(meeting=weekly).count() == 3
+
+
+def test_an_override_takes_the_series_length_and_a_retitled_one_moves_nothing(world, client_for):
+    from tandem.meetings import recurrence
+    from tandem.meetings.models import Occurrence
+
+    text = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Partner//Calendar//EN
+BEGIN:VEVENT
+UID:short-2026@partner.example
+DTSTAMP:20260901T080000Z
+DTSTART:20261006T080000Z
+DURATION:PT45M
+SUMMARY:Short call
+RRULE:FREQ=WEEKLY;COUNT=3
+END:VEVENT
+BEGIN:VEVENT
+UID:short-2026@partner.example
+RECURRENCE-ID:20261013T080000Z
+DTSTAMP:20260901T080000Z
+DTSTART:20261013T090000Z
+SUMMARY:Short call, an hour later
+END:VEVENT
+BEGIN:VEVENT
+UID:short-2026@partner.example
+RECURRENCE-ID:20261020T080000Z
+DTSTAMP:20260901T080000Z
+DTSTART:20261020T080000Z
+DTEND:20261020T084500Z
+SUMMARY:Short call (new title only)
+END:VEVENT
+END:VCALENDAR
+"""
+    client = client_for("tutor")
+    client.post(_upload(client, world, text)["Location"])
+    meeting = Meeting.objects.get(external_uid="short-2026@partner.example")
+    starts = recurrence.original_starts(meeting)
+    rows = {o.original_start: o for o in Occurrence.objects.filter(meeting=meeting)}
+    assert set(rows) == {starts[1]}
+    assert rows[starts[1]].start == dt.datetime(2026, 10, 13, 9, tzinfo=dt.UTC)
+    assert rows[starts[1]].end == dt.datetime(2026, 10, 13, 9, 45, tzinfo=dt.UTC)

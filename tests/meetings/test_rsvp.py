@@ -337,7 +337,9 @@ def fresh_counters():
     cache.clear()
 
 
-def test_guessing_check_in_codes_is_slowed_down(world, now_on, client_for, fresh_counters):
+def test_guessing_check_in_codes_is_slowed_down(
+    world, now_on, client_for, fresh_counters, one_rate_window
+):
     url = reverse("meetings:check_in", args=[now_on.space_id, now_on.pk])
     client = client_for("member")
     statuses = [client.post(url, {"code": f"GUESS{i}"}).status_code for i in range(12)]

@@ -136,7 +136,7 @@ def test_wrong_code_gets_a_clear_error(world):
     assert "This code does not work" in response.content.decode()
 
 
-def test_guessing_codes_is_rate_limited(world, settings):
+def test_guessing_codes_is_rate_limited(world, settings, one_rate_window):
     settings.TANDEM = {**settings.TANDEM, "JOIN_ATTEMPTS_PER_MINUTE": 3}
     invitation = invite(world)
     client = fresh_client()

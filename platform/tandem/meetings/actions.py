@@ -284,13 +284,13 @@ def _yes_people(meeting, *, after=None, occurrence=None):
 def _tell(user_ids, *, kind, text, meeting, original_start=None):
     """In-app to everyone, e-mail to those who have an address and want it.
 
-    ``text`` builds the message; it runs in each person's own language.
+    ``user_ids`` are ids or people; ``text`` builds the message, in each person's language.
     """
     if not user_ids:
         return
     url = _url(meeting, original_start)
     notify(users=user_ids, kind=kind, text=text, url=url, space=meeting.space)
-    _email_later(user_ids, text=text, url=url)
+    _email_later([getattr(u, "pk", u) for u in user_ids], text=text, url=url)
 
 
 def _email_later(user_ids, *, text, url):
@@ -591,7 +591,8 @@ def set_attendance(*, actor, meeting, original_start, present):
     members = set(
         Membership.objects.filter(space_id=meeting.space_id).values_list("user_id", flat=True)
     )
-    wanted = {int(uid) for uid in present if str(uid).isdigit()} & members
+    wanted = {int(uid) for uid in present if str(uid).isdecimal() and str(uid).isascii()}
+    wanted &= members
     with transaction.atomic():
         rows = {
             row.user_id: row
@@ -611,7 +612,8 @@ def set_attendance(*, actor, meeting, original_start, present):
                     by=actor,
                 )
                 for uid in added
-            ]
+            ],
+            ignore_conflicts=True,  # a member checking in by phone at this moment keeps theirs
         )
         CheckIn.objects.filter(pk__in=[rows[uid].pk for uid in removed]).delete()
         for uid, action in [(u, "meeting.attendance_marked") for u in added] + [
@@ -877,7 +879,7 @@ def send_reminders(*, now=None, hours=24):
                     "when": when,
                 }
             _tell(
-                [rsvp.user_id],
+                [rsvp.user],
                 kind="meeting.reminder",
                 text=lambda text=text: text,  # already in the person's language and zone
                 meeting=rsvp.meeting,

@@ -285,8 +285,11 @@ def read_calendar(upload, *, space, fallback_zone):
         try:
             event = _read_event(component, title, space, fallback_zone, _clean_schedule)
             if event["repeat"]:
+                length = dt.datetime.fromisoformat(event["end"]) - dt.datetime.fromisoformat(
+                    event["start"]
+                )
                 event["exceptions"] = _exceptions(
-                    component, changed.get(event["external_uid"], []), event["time_zone"]
+                    component, changed.get(event["external_uid"], []), event["time_zone"], length
                 )
             events.append(event)
         except ValidationError as error:
@@ -308,7 +311,7 @@ def _utc_values(prop, tz_name):
     return found
 
 
-def _exceptions(master, overrides, tz_name):
+def _exceptions(master, overrides, tz_name, length):
     """A repeating event's cancelled (EXDATE, STATUS:CANCELLED) and moved occurrences.
 
     Original starts are UTC ISO strings; they are matched against Tandem's own expansion
@@ -333,7 +336,9 @@ def _exceptions(master, overrides, tz_name):
         elif component.get("duration") is not None:
             end = start + component.get("duration").dt
         else:
-            end = start + (master.decoded("dtend") - master.decoded("dtstart"))
+            end = start + length  # the series' own length, however the master gave it
+        if (start, end) == (original, original + length):
+            continue  # same time: only texts changed, which Tandem does not keep per occurrence
         moved.append(
             {
                 "original": original.isoformat(),

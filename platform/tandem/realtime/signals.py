@@ -5,6 +5,8 @@ publish a ``session.check`` to the person's group, and each of their sockets
 then verifies its own session and closes if it no longer holds.
 """
 
+import logging
+
 from allauth.account import signals as allauth_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
@@ -12,6 +14,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from . import publish
+
+log = logging.getLogger(__name__)
 
 WATCHED_FIELDS = {"password", "is_active"}
 
@@ -45,7 +49,14 @@ def on_role_changed(sender, instance, **kwargs):
     """
     user_id = instance.user_id
     space_id = getattr(instance, "space_id", None)  # an organisation role: every space
-    transaction.on_commit(lambda: publish.access_changed(user_id, space_id))
+
+    def tell():
+        try:
+            publish.access_changed(user_id, space_id)
+        except Exception:  # the layer is away: the mark (set first) still reaches the sockets
+            log.exception("could not tell user %s's sockets of an access change", user_id)
+
+    transaction.on_commit(tell)
 
 
 def connect():
