@@ -328,14 +328,13 @@ def organisation_overview(request, organisation_id):
     )
 
 
-@login_required
-@require_POST
-def period_open(request, organisation_id):
+def _period_form(request, organisation_id, action, done, prefix=None):
+    """The two period forms of the organisation page: a range of days, then one action."""
     organisation = queries.access_organisation(request.user, organisation_id)
-    form = RangeForm(request.POST, prefix="open")
+    form = RangeForm(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            actions.open_period(
+            action(
                 actor=request.user,
                 organisation=organisation,
                 start=form.cleaned_data["start"],
@@ -344,32 +343,24 @@ def period_open(request, organisation_id):
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
-            messages.success(request, _("The period is open."))
+            messages.success(request, done)
     else:
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
     return redirect("recognition:organisation", organisation_id=organisation.pk)
+
+
+@login_required
+@require_POST
+def period_open(request, organisation_id):
+    return _period_form(
+        request, organisation_id, actions.open_period, _("The period is open."), prefix="open"
+    )
 
 
 @login_required
 @require_POST
 def period_close(request, organisation_id):
-    organisation = queries.access_organisation(request.user, organisation_id)
-    form = RangeForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.close_period(
-                actor=request.user,
-                organisation=organisation,
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
-            )
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(request, _("The period is closed."))
-    else:
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
-    return redirect("recognition:organisation", organisation_id=organisation.pk)
+    return _period_form(request, organisation_id, actions.close_period, _("The period is closed."))
 
 
 @login_required
