@@ -266,11 +266,16 @@ class Cell:
 
 
 async def ramp(cell, tag_counter, start, factor, warmup, window, max_steps, max_rate):
-    """Raise the offered rate until p99 > 250 ms or any loss; return capacity and steps."""
+    """Raise the offered rate until p99 > 250 ms or any loss; return capacity and steps.
+
+    Up by ``factor`` while steps pass; if the first step fails, down until one passes.
+    Once a passing and a failing rate are known, the steps left bisect between them
+    (geometric mean), so a first step that failed does not pin capacity low.
+    """
     rate = start
     best = None
+    ok_rate = fail_rate = None
     steps = []
-    went_down = False
     for _ in range(max_steps):
         tag = next(tag_counter)
         res = await cell.run_step(tag, rate, warmup, window)
@@ -278,16 +283,20 @@ async def ramp(cell, tag_counter, start, factor, warmup, window, max_steps, max_
         steps.append(res)
         if res["ok"]:
             best = res
-            if went_down or rate * factor > max_rate:
+            ok_rate = rate
+        else:
+            await cell.settle()
+            fail_rate = rate
+        if ok_rate is None:
+            rate /= factor * 1.3  # the first steps failed: come down until one passes
+            if rate < 20:
+                break
+        elif fail_rate is None:
+            if rate * factor > max_rate:
                 break
             rate *= factor
         else:
-            await cell.settle()
-            if best is not None:
+            if fail_rate / ok_rate < 1.08:
                 break
-            # the first step already failed: come down until one passes
-            went_down = True
-            rate /= factor * 1.3
-            if rate < 20:
-                break
+            rate = (ok_rate * fail_rate) ** 0.5
     return best, steps

@@ -105,8 +105,9 @@ def fanout_grid(bench):
     if bench.quick:
         return [(10, 1), (10, 10)]
     # the grid N in {2, 10, 50, 200} x G in {1, 10, 100}, up to 5,000 connections, less the
-    # cells that repeat a neighbour's lesson (so the full run stays near 30 minutes)
-    return [(2, 1), (10, 1), (50, 1), (200, 1), (10, 10), (200, 10), (10, 100), (50, 100)]
+    # cells that repeat a neighbour's lesson (so the full run stays within 30 minutes);
+    # N=200 G=10 is left out: the baseline relay itself collapses there on one core
+    return [(2, 1), (10, 1), (50, 1), (200, 1), (10, 10), (10, 100), (50, 100)]
 
 
 def fanout(bench):
@@ -115,7 +116,7 @@ def fanout(bench):
         contenders.append("tandem")
     else:
         bench.note("Tandem's /ws/ chat consumer is not there yet: fan-out ran without it.")
-    warmup, window = (0.3, 0.6) if bench.quick else (0.4, 0.8)
+    warmup, window = (0.25, 0.5) if bench.quick else (0.3, 0.7)
     out = {"contenders": contenders, "cells": []}
     prior = {"bare": 8000.0, "baseline": 2000.0, "tandem": 600.0}
     for n, g in fanout_grid(bench):
@@ -161,7 +162,7 @@ async def _fanout_cell(bench, names, n, g, warmup, window, prior, makers, ref=No
                     floor = 10.0 * n  # at least 10 posts a second in all
                     if prev:
                         start, factor = max(prev * 0.9, floor), 1.1
-                        max_steps = 3 if bench.quick else 4
+                        max_steps = 4
                     else:
                         start, factor, max_steps = max(prior[name] * 0.5, floor), 1.6, 12
                     best, steps = await ramp(
@@ -330,7 +331,7 @@ def _measure_pages(bench, server, targets, levels, warmup, window):
             for name in shuffled(targets, bench.rng):
                 url, session = targets[name]
                 # more workers, longer waits: a longer window so enough answers come back
-                span = window * max(1, level / 8)
+                span = window * max(1, level / 16)
                 rnd[(name, level)] = asyncio.run(
                     closed_loop(server.port, url, session, level, warmup, span, server.cpu)
                 )
@@ -350,7 +351,7 @@ def pages(bench):
     data = _pages_setup(bench)
     urls = dict(data["urls"])
     levels = [1, 8, 32]
-    warmup, window = (0.3, 0.6) if bench.quick else (0.5, 1.2)
+    warmup, window = (0.2, 0.5) if bench.quick else (0.5, 1.2)
     out = {"levels": levels, "pages": {}, "notes": []}
     with Servers() as servers:
         server = servers.add(bench.server("pages"))
@@ -413,7 +414,7 @@ def growth(bench):
     if not sizes:
         bench.note("growth: no conversations were grown")
         return {}
-    warmup, window = (0.3, 0.8) if bench.quick else (0.5, 1.5)
+    warmup, window = (0.2, 0.6) if bench.quick else (0.5, 1.5)
     targets = {}
     for size in sizes:
         for kind in ("latest", "history"):
@@ -611,7 +612,7 @@ def servers(bench):
     else:
         bench.note("uvicorn is not installed: only daphne was measured")
     n, g = (10, 10) if bench.quick else (50, 10)
-    warmup, window = (0.3, 0.7) if bench.quick else (0.4, 1.0)
+    warmup, window = (0.2, 0.5) if bench.quick else (0.3, 0.8)
     ref = "daphne, in-memory, 1 process"
     prior = {name: 400.0 for name in makers}
     names = list(makers)
