@@ -37,7 +37,7 @@ def render(res):
         "",
         f"Written by `make bench` ({res.get('mode')} mode, {res.get('rounds')} rounds, "
         f"{res.get('duration_s')} s) on {now}. Run it again with `make bench` "
-        "(about 30 minutes) or `make bench BENCH_ARGS=--quick` (under 5 minutes).",
+        "(full mode; the duration above) or `make bench BENCH_ARGS=--quick` (a smaller subset).",
         "",
         "How it measures: every server runs as its own process on 127.0.0.1, pinned to "
         "core 0; the load generator is pinned to core 1. Each round runs every contender "
@@ -307,7 +307,9 @@ def fanout_section(fan):
         "## Realtime fan-out",
         "",
         "G groups × N subscribers, 2 senders per group. Capacity: the deliveries/s at the "
-        "highest offered rate with p99 ≤ 250 ms and no loss. p50/p99, CPU and loss are "
+        "highest offered rate with p99 ≤ 250 ms and no loss (the ramp goes up by a factor "
+        "until a step fails, or down until one passes, then bisects between the two; later "
+        "rounds start just below the earlier rounds' median). p50/p99, CPU and loss are "
         "measured at half of Tandem's capacity (the same offered rate for every contender). "
         "CPU-ms: the server's CPU time per 1,000 deliveries. Per CPU-s: deliveries per "
         "second of the server's own CPU time, median over the ramp's steps (what one core "

@@ -1,4 +1,4 @@
-"""Tandem's benchmarks: `make bench` (full, < 30 min) or `make bench BENCH_ARGS=--quick` (< 5 min).
+"""Tandem's benchmarks: `make bench` (full) or `make bench BENCH_ARGS=--quick` (a smaller subset).
 
 Each section compares contenders side by side in one run: every round runs each
 contender once, in random order (warm-up, then a measured window), and the report gives
