@@ -47,7 +47,7 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.quick = args.quick
-        self.rounds = args.rounds or (3 if args.quick else 5)
+        self.rounds = args.rounds or (2 if args.quick else 5)
         self.site = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
         self.logs = self.site / "logs"
         self.logs.mkdir()
