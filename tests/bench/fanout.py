@@ -265,12 +265,15 @@ class Cell:
         self.tasks.clear()
 
 
-async def ramp(cell, tag_counter, start, factor, warmup, window, max_steps, max_rate):
+async def ramp(
+    cell, tag_counter, start, factor, warmup, window, max_steps, max_rate, precision=1.08
+):
     """Raise the offered rate until p99 > 250 ms or any loss; return capacity and steps.
 
     Up by ``factor`` while steps pass; if the first step fails, down until one passes.
     Once a passing and a failing rate are known, the steps left bisect between them
-    (geometric mean), so a first step that failed does not pin capacity low.
+    (geometric mean) until they are within ``precision`` of each other, so a first step
+    that failed does not pin capacity low.
     """
     rate = start
     best = None
@@ -296,7 +299,7 @@ async def ramp(cell, tag_counter, start, factor, warmup, window, max_steps, max_
                 break
             rate *= factor
         else:
-            if fail_rate / ok_rate < 1.08:
+            if fail_rate / ok_rate < precision:
                 break
             rate = (ok_rate * fail_rate) ** 0.5
     return best, steps

@@ -174,6 +174,7 @@ async def _fanout_cell(bench, names, n, g, warmup, window, prior, makers, ref=No
                         window,
                         max_steps,
                         max_rate=120000,
+                        precision=1.2 if bench.quick else 1.08,
                     )
                     rnd.setdefault("trace", {})[name] = [
                         {k: s[k] for k in ("rate", "ok", "p50", "p99", "loss", "expected")}
