@@ -105,7 +105,7 @@ def fanout_grid(bench):
     if bench.quick:
         return [(10, 1), (10, 10)]
     # the grid N in {2, 10, 50, 200} x G in {1, 10, 100}, up to 5,000 connections, less the
-    # cells that repeat a neighbour's lesson (so the full run stays within 30 minutes);
+    # cells that repeat a neighbour's lesson (to keep the full run short);
     # N=200 G=10 is left out: the baseline relay itself collapses there on one core
     return [(2, 1), (10, 1), (50, 1), (200, 1), (10, 10), (10, 100), (50, 100)]
 
