@@ -49,6 +49,20 @@ def test_same_client_id_same_text_returns_the_stored_message(world, chat):
     assert Message.objects.filter(client_id="a-2").count() == 1
 
 
+def test_a_retry_at_the_rate_limit_returns_the_stored_message(world, chat, settings):
+    settings.TANDEM = {**settings.TANDEM, "POSTS_PER_MINUTE": 2}
+    post(world, chat, "member", "one", "r-1")
+    second = post(world, chat, "member", "two", "r-2")
+    with pytest.raises(ValidationError) as error:
+        post(world, chat, "member", "three", "r-3")
+    assert error.value.code == "rate_limited"
+    head = Conversation.objects.get(pk=chat.pk).last_seq
+    assert post(world, chat, "member", "two", "r-2").pk == second.pk
+    # The refused post left nothing: no message, and the position was not taken.
+    assert not Message.objects.filter(client_id="r-3").exists()
+    assert Conversation.objects.get(pk=chat.pk).last_seq == head == second.seq
+
+
 def test_same_client_id_other_text_is_refused(world, chat):
     post(world, chat, "member", "once", "a-3")
     with pytest.raises(ValidationError) as error:

@@ -226,10 +226,6 @@ def get_report(space, report_id):
         raise Http404 from None
 
 
-def client_id_used(author, client_id):
-    return Message.objects.filter(author_id=author.pk, client_id=client_id).exists()
-
-
 def message_with_client_id(author, client_id):
     """The author's message with this client id, if any (unique: no ordering needed)."""
     rows = _with_relations(Message.objects.filter(author_id=author.pk, client_id=client_id))

@@ -78,10 +78,14 @@ def roles_in(user, space):
             role=OrganisationRole.Role.COORDINATOR,
         )
         # one query for a member (the usual case), a second only for someone who is not
-        membership = (
-            Membership.objects.filter(space_id=space.pk, user_id=user.pk)
-            .annotate(coordinates=Exists(coordinating))
-            .first()
+        # (space, user) is unique: a slice, not first(), so no ORDER BY to build or run
+        membership = next(
+            iter(
+                Membership.objects.filter(space_id=space.pk, user_id=user.pk).annotate(
+                    coordinates=Exists(coordinating)
+                )[:1]
+            ),
+            None,
         )
         user.__dict__.setdefault("_tandem_memberships", {})[space.pk] = membership
         roles = {membership.role} if membership else set()
