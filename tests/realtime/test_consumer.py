@@ -210,6 +210,37 @@ async def test_post_is_acknowledged_and_delivered_with_its_position(world):
     await tutor.close()
 
 
+async def test_a_socket_action_broadcasts_from_the_event_loop(world, monkeypatch):
+    """The database thread keeps the post's broadcasts; the loop sends them after it returns."""
+
+    def blocking_send(*args, **kwargs):
+        raise AssertionError("a socket action's thread blocked on the loop to broadcast")
+
+    monkeypatch.setattr(publish, "async_to_sync", blocking_send)
+    await db(accept_rules)(world.people["member"], world.spaces["group_a"])
+    tutor = world.people["tutor"]
+    member, _ = await _subscribed(world, "member")
+    listener, _ = await _subscribed(world, "tutor")
+    reply = await listener.request({"type": "subscribe", "topic": f"user.{tutor.pk}"})
+    assert reply["type"] == "subscribed"
+    ack = await member.request(
+        {
+            "type": "post",
+            "topic": _topic(world),
+            "body": f"@{tutor.username} are you there?",
+            "client_id": "loop-1",
+        }
+    )
+    assert ack["type"] == "ack"
+    _posted, frames = await listener.recv_until("event", topic=_topic(world))
+    frames += await listener.drain()
+    events = {f["topic"]: f for f in frames if f.get("type") == "event"}
+    assert events[_topic(world)]["seq"] == ack["seq"]
+    assert events[f"user.{tutor.pk}"]["event"] == "notification.new"
+    await member.close()
+    await listener.close()
+
+
 async def test_html_and_script_are_rendered_inert(world):
     await db(accept_rules)(world.people["member"], world.spaces["group_a"])
     member, _ = await _subscribed(world, "member")

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.spaces.permissions import forget_roles
 
-from . import frames, sessions, topics
+from . import frames, publish, sessions, topics
 from .publish import access_mark_key, group_for, user_group
 
 log = logging.getLogger(__name__)
@@ -145,9 +145,10 @@ def _revalidate(user, session_key, grants):
     return _reauthorize(user, grants)
 
 
-def _act(language, handler, user, grant, frame):
+def _act(language, handler, user, grant, frame, events):
+    """Run a socket action; what it broadcasts is kept in ``events`` for the loop to send."""
     forget_roles(user)
-    with translation.override(language):
+    with translation.override(language), publish.holding(events):
         try:
             return handler(user, grant, frame)
         except ValidationError as error:
@@ -480,14 +481,18 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         grant = self.grants.get(topic)
         if grant is None:
             raise FrameError("not_subscribed", topic=topic)
+        events = []
         try:
             result = await database_sync_to_async(_act)(
-                self.language, handler, self.user, grant, frame
+                self.language, handler, self.user, grant, frame, events
             )
         except PermissionDenied:
             raise FrameError("forbidden", topic=topic) from None
         except (Http404, ObjectDoesNotExist):
             raise FrameError("not_found", topic=topic) from None
+        finally:
+            # Whatever was committed is broadcast, even when the action failed after it.
+            await publish.send_held(self.channel_layer, events)
         await self.send_json({"type": "ack", "ref": ref, "topic": topic, **(result or {})})
 
     # -- frames out -------------------------------------------------------------------------

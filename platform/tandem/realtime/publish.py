@@ -1,10 +1,15 @@
-"""The only place that touches the channel layer.
+"""The only place that sends events through the channel layer.
 
 Callers hand events over inside ``transaction.on_commit`` so nothing is
-broadcast that the database does not hold.
+broadcast that the database does not hold. A socket action runs in the
+database thread: there the events are held and the consumer sends them from
+its event loop once the action returns, instead of the thread blocking on the
+loop for each one.
 """
 
+import contextlib
 import logging
+import threading
 import uuid
 
 from asgiref.sync import async_to_sync
@@ -25,16 +30,45 @@ def user_group(user_id):
     return f"u.{user_id}"
 
 
-def send_to_topic(topic, event):
+_holding = threading.local()
+
+
+@contextlib.contextmanager
+def holding(events):
+    """Within, this thread's events are appended to ``events`` as (group, event)."""
+    previous = getattr(_holding, "events", None)
+    _holding.events = events
+    try:
+        yield events
+    finally:
+        _holding.events = previous
+
+
+async def send_held(layer, events):
+    """Send what ``holding`` kept, in order; a lost event is logged (subscribers fill gaps)."""
+    for group, event in events:
+        try:
+            await layer.group_send(group, event)
+        except Exception:
+            log.exception("could not broadcast to %s", group)
+
+
+def _group_send(group, event):
+    held = getattr(_holding, "events", None)
+    if held is not None:
+        held.append((group, event))
+        return
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(group_for(topic), event)
+        async_to_sync(layer.group_send)(group, event)
+
+
+def send_to_topic(topic, event):
+    _group_send(group_for(topic), event)
 
 
 def send_to_user(user_id, event):
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(user_group(user_id), event)
+    _group_send(user_group(user_id), event)
 
 
 # How long a person's access mark is kept; a socket that finds it gone checks again.
