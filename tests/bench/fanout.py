@@ -9,9 +9,11 @@ loss is counted from the sequence numbers each subscriber should have received.
 
 import asyncio
 import contextlib
+import itertools
 import re
 import resource
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from common import percentile
@@ -83,6 +85,10 @@ class Cell:
         self.tag = 0
         self.stopping = False
         self.sent = {}
+        # Client ids never repeat, not even in the warm-ups (tag 0) of later steps or
+        # rounds: a repeated id is a retry to Tandem, answered without a broadcast.
+        self.run_id = uuid.uuid4().hex[:12]
+        self.post_ids = itertools.count()
 
     async def _open(self, index, sem):
         async with sem:
@@ -174,7 +180,7 @@ class Cell:
             tag = self.tag
             body = self._body(tag, sid, seq, int(scheduled * 1e6))
             try:
-                await ws.send(self.c.post(topic, body, f"b{tag}-{sid}-{seq}-{id(self)}"))
+                await ws.send(self.c.post(topic, body, f"b{self.run_id}-{next(self.post_ids)}"))
             except Exception:
                 return
             key = (tag, sid)

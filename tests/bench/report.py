@@ -582,8 +582,8 @@ CAUSES = {
         "random offset so sockets opened together do not check together."
     ),
     "tandem/chat/actions.py:post_message": (
-        "A chat post runs about ten queries (conversation, permission, membership, "
-        "duplicate check, lock, message, event) in its own transaction: storing a "
+        "A chat post runs five queries (conversation, roles with membership, the "
+        "position's update, message, event) in its own transaction: storing a "
         "message, not fanning it out, is what limits Tandem when groups are small."
     ),
     "asgiref/sync.py:AsyncToSync.__call__": (
