@@ -268,6 +268,38 @@ def test_date_separators_are_in_the_readers_time_zone(world, client_for, chat):
     assert "Jan. 1, 2026" in body and "Jan. 2, 2026" not in body
 
 
+def _line_of(body, message):
+    start = body.index(f'id="m-{message.seq}"')
+    return body[start : body.index("</li>", start)]
+
+
+def test_each_message_links_to_its_own_actions_at_the_readers_time(world, client_for, chat):
+    many(world, chat, 1, role="member", prefix="mine")
+    many(world, chat, 1, role="counsellor", prefix="theirs")
+    mine = Message.objects.get(client_id="mine-0")
+    theirs = Message.objects.get(client_id="theirs-0")
+    Message.objects.filter(pk=mine.pk).update(created=datetime(2026, 3, 5, 7, 5, tzinfo=UTC))
+    tutor = world.people["tutor"]
+    tutor.time_zone = "Asia/Kolkata"
+    tutor.save()
+    space = chat.space_id
+    body = client_for("tutor").get(url(chat)).content.decode()
+    line = _line_of(body, mine)
+    # A co-lead reads others' messages: report, hide and pause, each for that message.
+    for name, key in (
+        ("message_report", mine.pk),
+        ("message_hide", mine.pk),
+        ("member_mute", mine.author_id),
+    ):
+        assert f'href="{reverse(f"chat:{name}", args=[space, key])}"' in line
+    assert reverse("chat:message_edit", args=[space, mine.pk]) not in line
+    assert '<time datetime="2026-03-05T12:35:00+05:30">12:35 p.m.</time>' in line
+    own = _line_of(client_for("counsellor").get(url(chat)).content.decode(), theirs)
+    for name in ("message_edit", "message_delete"):
+        assert f'href="{reverse(f"chat:{name}", args=[space, theirs.pk])}"' in own
+    assert reverse("chat:member_mute", args=[space, theirs.author_id]) not in own
+
+
 def test_new_messages_divider_shows_what_came_since_last_visit(world, client_for, chat):
     client = client_for("member")
     client.get(url(chat))
