@@ -315,12 +315,45 @@ def _pages_setup(bench):
     return bench.pages_data
 
 
-def _queries(bench, urls, data):
+def _queries(bench, urls, data, **env):
     path = bench.site / "urls.json"
     path.write_text(json.dumps(urls))
     return run_django_script(
-        bench.site, "bench_pages.py", "queries", path, data["viewer"], data["tutor"]
+        bench.site, "bench_pages.py", "queries", path, data["viewer"], data["tutor"], **env
     )
+
+
+def _postgres_plans(bench, sizes):
+    """Every page's SELECTs explained on PostgreSQL, with the same pages and growth sizes."""
+    pg = _postgres_database(bench)
+    if pg is None:
+        return None
+    try:
+        bench.log("growth: the same pages on PostgreSQL, for their plans")
+        url = pg["url"]
+        data = run_django_script(
+            bench.site,
+            "bench_pages.py",
+            "setup",
+            ",".join(map(str, sizes)),
+            timeout=1500,
+            DATABASE_URL=url,
+        )
+        urls = dict(data["urls"])
+        for size, kinds in data.get("growth", {}).items():
+            for kind, page in kinds.items():
+                urls[f"{kind} {size}"] = page
+        counted = _queries(bench, urls, data, DATABASE_URL=url)
+    finally:
+        _drop_postgres(pg["name"])
+    return {
+        name: {
+            "queries": v["queries"],
+            "selects": len(v["selects"]),
+            "unindexed": [q for q in v["selects"] if q["index"] is False],
+        }
+        for name, v in counted.get("pages", {}).items()
+    }
 
 
 def _measure_pages(bench, server, targets, levels, warmup, window):
@@ -448,6 +481,7 @@ def growth(bench):
                 "selects": len(q.get("selects", [])),
             }
     out["vendor"] = counted.get("vendor")
+    out["postgres"] = _postgres_plans(bench, sizes)
     return out
 
 
@@ -645,6 +679,20 @@ PG_BASE = "postgres://postgres@127.0.0.1:5432/"
 
 def _postgres_site(bench):
     """A fresh PostgreSQL database for the bench, migrated and populated; None without PG."""
+    pg = _postgres_database(bench)
+    if pg is not None:
+        try:
+            pg["data"] = run_django_script(
+                bench.site, "bench_setup.py", 250, 100, DATABASE_URL=pg["url"]
+            )
+        except Exception:
+            _drop_postgres(pg["name"])
+            raise
+    return pg
+
+
+def _postgres_database(bench):
+    """A fresh, migrated PostgreSQL database for the bench; None without PG."""
     try:
         import psycopg
 
@@ -659,8 +707,7 @@ def _postgres_site(bench):
     subprocess.run(
         [PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
     )
-    data = run_django_script(bench.site, "bench_setup.py", 250, 100, DATABASE_URL=url)
-    return {"name": name, "url": url, "data": data}
+    return {"name": name, "url": url}
 
 
 def _drop_postgres(name):
