@@ -168,8 +168,9 @@ class Cell:
     async def _send_loop(self, ws, topic, sid, rate, t0):
         interval = 1.0 / rate
         seq = 0
-        # spread the senders' phases over one interval, so posts do not come in bursts
-        start = t0 + (sid % 97) / 97 * interval
+        # spread the senders' phases evenly over one interval, so posts do not come in
+        # bursts (bursts queue on the server and read as latency the load did not cause)
+        start = t0 + sid / len(self.senders) * interval
         while not self.stopping:
             scheduled = start + seq * interval
             delay = scheduled - time.perf_counter()
@@ -279,17 +280,25 @@ async def ramp(
     Up by ``factor`` while steps pass; if the first step fails, down until one passes.
     Once a passing and a failing rate are known, the steps left bisect between them
     (geometric mean) until they are within ``precision`` of each other, so a first step
-    that failed does not pin capacity low.
+    that failed does not pin capacity low. A first step that fails is run once more at
+    the same rate before it counts: a server just resumed from SIGSTOP (uvicorn, the
+    Redis layer) can answer its first second of load slowly at any rate.
     """
     rate = start
     best = None
     ok_rate = fail_rate = None
     steps = []
+    retried = False
     for _ in range(max_steps):
         tag = next(tag_counter)
         res = await cell.run_step(tag, rate, warmup, window)
         res["rate"] = rate
         steps.append(res)
+        if not res["ok"] and len(steps) == 1 and not retried:
+            retried = True
+            res["retried"] = True
+            await cell.settle()
+            continue
         if res["ok"]:
             best = res
             ok_rate = rate

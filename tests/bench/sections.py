@@ -195,7 +195,9 @@ async def _fanout_cell(bench, names, n, g, warmup, window, prior, makers, ref=No
                     rnd["caps"][name] = cap
                     # deliveries per second of server CPU over this ramp's steps: steadier than
                     # capacity when other work shares the server's core
-                    per_cpu = [s["per_cpu"] for s in steps if s.get("per_cpu")]
+                    per_cpu = [
+                        s["per_cpu"] for s in steps if s.get("per_cpu") and not s.get("retried")
+                    ]
                     if per_cpu:
                         rnd.setdefault("per_cpu", {})[name] = statistics.median(per_cpu)
                     rnd["steps"][name] = len(steps)
@@ -212,9 +214,15 @@ async def _fanout_cell(bench, names, n, g, warmup, window, prior, makers, ref=No
                         only(name)
                         await cells[name].settle()
                         res = await cells[name].run_step(next(bench.tags), half, warmup, window)
-                        rnd["half"][name] = res
                         if not res["ok"]:
+                            # once more, like a ramp's first step: the first load after
+                            # a resume can be slow at any rate
                             await cells[name].settle()
+                            res = await cells[name].run_step(next(bench.tags), half, warmup, window)
+                            res["retried"] = True
+                            if not res["ok"]:
+                                await cells[name].settle()
+                        rnd["half"][name] = res
                 result["rounds"].append(rnd)
                 bench.log(
                     f"  round {r + 1}: "
@@ -651,7 +659,7 @@ def servers(bench):
     n, g = 10, 10
     warmup, window = (0.2, 0.5) if bench.quick else (0.3, 0.8)
     ref = "daphne, in-memory, 1 process"
-    prior = {name: 400.0 for name in makers}
+    prior = {name: 2000.0 for name in makers}  # about what one process carries at N=10 G=10
     names = list(makers)
     result = asyncio.run(_fanout_cell(bench, names, n, g, warmup, window, prior, makers, ref=ref))
     result["ref"] = ref
