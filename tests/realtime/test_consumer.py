@@ -2,14 +2,16 @@
 
 import asyncio
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.test import Client
 from django.urls import reverse
 from tandem.chat import actions as chat_actions
 from tandem.chat.models import Message
-from tandem.realtime import publish
+from tandem.realtime import frames, publish
 from tandem.spaces import actions as space_actions
 from tandem.spaces.models import Membership
 
@@ -238,6 +240,36 @@ async def test_a_socket_action_broadcasts_from_the_event_loop(world, monkeypatch
     assert events[_topic(world)]["seq"] == ack["seq"]
     assert events[f"user.{tutor.pk}"]["event"] == "notification.new"
     await member.close()
+    await listener.close()
+
+
+async def test_deliveries_do_not_wait_for_the_database_thread(world):
+    """Posts hold the one database thread; a delivery must not queue behind them."""
+    listener, subscribed = await _subscribed(world, "tutor")
+    topic, seq = _topic(world), subscribed["head"] + 1
+    started, release = threading.Event(), threading.Event()
+
+    def hold_the_database_thread():
+        started.set()
+        release.wait(10)
+
+    holder = asyncio.ensure_future(db(hold_the_database_thread)())
+    await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+    try:
+        await get_channel_layer().group_send(
+            publish.group_for(topic),
+            {
+                "type": "topic.event",
+                "topic": topic,
+                "seq": seq,
+                "frame": frames.event(topic, seq, "chat.posted", {"id": 0}),
+            },
+        )
+        event, _ = await listener.recv_until("event", timeout=2)
+        assert event["seq"] == seq
+    finally:
+        release.set()
+        await holder
     await listener.close()
 
 

@@ -23,6 +23,7 @@ import time
 import uuid
 import weakref
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -218,6 +219,19 @@ async def _watch_layer():
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     user = None
     slot = None
+
+    async def dispatch(self, message):
+        """Run the message's handler, without Channels' database hop before it.
+
+        Channels closes stale database connections before every handler, through
+        the one database thread: a delivery (``topic.event``) then waits behind the
+        posts being stored. Here every database call runs in ``database_sync_to_async``,
+        which closes them around the call itself, and a delivery touches no database.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # -- connection -------------------------------------------------------------------------
 
