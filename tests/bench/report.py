@@ -39,6 +39,15 @@ def render(res):
         f"{res.get('duration_s')} s) on {now}. Run it again with `make bench` "
         "(full mode; the duration above) or `make bench BENCH_ARGS=--quick` (a smaller subset).",
         "",
+    ]
+    if res.get("section_s"):
+        parts += [
+            "Sections took: "
+            + ", ".join(f"{name} {took} s" for name, took in res["section_s"].items())
+            + ".",
+            "",
+        ]
+    parts += [
         "How it measures: every server runs as its own process on 127.0.0.1, pinned to "
         "core 0; the load generator is pinned to core 1. Each round runs every contender "
         "once, in random order (a warm-up, then a measured window); a ratio is the median "
@@ -318,7 +327,11 @@ def fanout_section(fan):
     return [
         "## Realtime fan-out",
         "",
-        "G groups × N subscribers, 2 senders per group. Capacity: the deliveries/s at the "
+        "G groups × N subscribers, 2 senders per group. The baseline relay is a Channels "
+        "consumer as Channels' documentation writes one, so it also runs Channels' "
+        "stale-connection check through the database thread before every message; "
+        "Tandem's consumer skips that check (its database calls make it themselves). "
+        "Capacity: the deliveries/s at the "
         "highest offered rate with p99 ≤ 250 ms and no loss (the ramp goes up by a factor "
         "until a step fails, or down until one passes, then bisects between the two; later "
         "rounds start just below the earlier rounds' median). Only one contender's server runs "

@@ -171,11 +171,13 @@ def main(argv=None):
         bench.prepare()
         for name in sections:
             bench.log(f"== {name} ==")
+            began = time.monotonic()
             try:
                 bench.results[name] = getattr(sec, name)(bench)
             except Exception as exc:  # one failing section must not lose the others
                 traceback.print_exc()
                 bench.note(f"section {name} failed: {exc.__class__.__name__}: {exc}")
+            bench.results.setdefault("section_s", {})[name] = round(time.monotonic() - began)
     finally:
         bench.cleanup()
     bench.results["machine"] = machine()

@@ -393,7 +393,7 @@ def pages(bench):
     data = _pages_setup(bench)
     urls = dict(data["urls"])
     levels = [1, 8, 32]
-    warmup, window = (0.2, 0.5) if bench.quick else (0.5, 1.2)
+    warmup, window = (0.2, 0.5) if bench.quick else (0.3, 1.0)
     out = {"levels": levels, "pages": {}, "notes": []}
     with Servers() as servers:
         server = servers.add(bench.server("pages"))
