@@ -1,6 +1,7 @@
 """The one socket: sign-in, frames, limits, resume, and losing access while connected."""
 
 import asyncio
+import contextlib
 import json
 import threading
 
@@ -270,6 +271,33 @@ async def test_deliveries_do_not_wait_for_the_database_thread(world):
     finally:
         release.set()
         await holder
+    await listener.close()
+
+
+async def test_a_post_still_running_when_its_socket_closes_is_broadcast(world):
+    """The poster's socket is torn down mid-action; the stored post still goes out."""
+    await db(accept_rules)(world.people["member"], world.spaces["group_a"])
+    member, _ = await _subscribed(world, "member")
+    listener, _ = await _subscribed(world, "tutor")
+    started, release = threading.Event(), threading.Event()
+
+    def hold_the_database_thread():
+        started.set()
+        release.wait(10)
+
+    holder = asyncio.ensure_future(db(hold_the_database_thread)())
+    await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+    await member.send(
+        {"type": "post", "topic": _topic(world), "body": "last words", "client_id": "late-1"}
+    )
+    # The post waits behind the held thread; the closing socket's handler is cancelled.
+    with contextlib.suppress(TimeoutError):
+        await member.comm.disconnect(timeout=0.3)
+    assert member.comm.future.done()  # the socket is gone while its post is still held
+    release.set()
+    await holder
+    event, _ = await listener.recv_until("event", timeout=5)
+    assert event["data"]["html"] == "<p>last words</p>"
     await listener.close()
 
 

@@ -16,6 +16,7 @@ correct:
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import random
@@ -164,6 +165,16 @@ def _act(language, handler, user, grant, frame, events):
 # The open sockets of this process, and the one task that watches the shared layer.
 _open = weakref.WeakSet()
 _layer_watch = None
+_sending = set()  # broadcasts of actions whose socket closed first, until they are sent
+
+
+def _send_later(layer, events, action):
+    """The action's socket closed while it ran: send its broadcasts now that it is done."""
+    if not action.cancelled() and action.exception() is not None:
+        log.warning("a socket action failed after its socket closed: %r", action.exception())
+    task = asyncio.ensure_future(publish.send_held(layer, events))
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
 
 
 def _layer_is_shared():
@@ -496,17 +507,22 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if grant is None:
             raise FrameError("not_subscribed", topic=topic)
         events = []
+        action = asyncio.ensure_future(
+            database_sync_to_async(_act)(self.language, handler, self.user, grant, frame, events)
+        )
         try:
-            result = await database_sync_to_async(_act)(
-                self.language, handler, self.user, grant, frame, events
-            )
+            result = await asyncio.shield(action)
         except PermissionDenied:
             raise FrameError("forbidden", topic=topic) from None
         except (Http404, ObjectDoesNotExist):
             raise FrameError("not_found", topic=topic) from None
         finally:
-            # Whatever was committed is broadcast, even when the action failed after it.
-            await publish.send_held(self.channel_layer, events)
+            # Whatever was committed is broadcast: when the action failed after its
+            # commit, and when the socket closed while the action was still running.
+            if action.done():
+                await publish.send_held(self.channel_layer, events)
+            else:
+                action.add_done_callback(functools.partial(_send_later, self.channel_layer, events))
         await self.send_json({"type": "ack", "ref": ref, "topic": topic, **(result or {})})
 
     # -- frames out -------------------------------------------------------------------------
