@@ -147,10 +147,12 @@ def _advance(conversation_id):
     One statement (SQLite and PostgreSQL both return the updated value), where a
     locking read and a save would be two on the hottest write path.
     """
-    table = connection.ops.quote_name(Conversation._meta.db_table)
+    meta, quote = Conversation._meta, connection.ops.quote_name
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    head = quote(meta.get_field("last_seq").column)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",  # noqa: S608
+            f"UPDATE {table} SET {head} = {head} + 1 WHERE {key} = %s RETURNING {head}",  # noqa: S608
             [conversation_id],
         )
         row = cursor.fetchone()
