@@ -712,9 +712,13 @@ def _postgres_database(bench):
         return None
     url = PG_BASE + name
     env = django_env(bench.site, DATABASE_URL=url)
-    subprocess.run(
-        [PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
+    try:
+        subprocess.run(
+            [PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+    except Exception:
+        _drop_postgres(name)
+        raise
     return {"name": name, "url": url}
 
 
