@@ -96,7 +96,9 @@ class Cell:
                 try:
                     url = self.c.url
                     if not isinstance(url, str):
-                        url = url[index % len(url)]
+                        # connection i follows group i % g: counting in blocks of g spreads
+                        # each group's subscribers and its two senders over the processes
+                        url = url[(index // self.g) % len(url)]
                     return await connect(
                         url,
                         compression=None,
@@ -280,25 +282,17 @@ async def ramp(
     Up by ``factor`` while steps pass; if the first step fails, down until one passes.
     Once a passing and a failing rate are known, the steps left bisect between them
     (geometric mean) until they are within ``precision`` of each other, so a first step
-    that failed does not pin capacity low. A first step that fails is run once more at
-    the same rate before it counts: a server just resumed from SIGSTOP (uvicorn, the
-    Redis layer) can answer its first second of load slowly at any rate.
+    that failed does not pin capacity low.
     """
     rate = start
     best = None
     ok_rate = fail_rate = None
     steps = []
-    retried = False
     for _ in range(max_steps):
         tag = next(tag_counter)
         res = await cell.run_step(tag, rate, warmup, window)
         res["rate"] = rate
         steps.append(res)
-        if not res["ok"] and len(steps) == 1 and not retried:
-            retried = True
-            res["retried"] = True
-            await cell.settle()
-            continue
         if res["ok"]:
             best = res
             ok_rate = rate

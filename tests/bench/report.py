@@ -335,9 +335,7 @@ def fanout_section(fan):
         "highest offered rate with p99 ≤ 250 ms and no loss (the ramp goes up by a factor "
         "until a step fails, or down until one passes, then bisects between the two; later "
         "rounds start just below the earlier rounds' median). Only one contender's server runs "
-        "at a time (the others are stopped with SIGSTOP); the first load after it resumes "
-        "can be slow at any rate, so a ramp's first step, and the half-capacity step, that "
-        "fail are run once more before they count. p50/p99, CPU and loss are "
+        "at a time (the others are stopped with SIGSTOP). p50/p99, CPU and loss are "
         "measured at half of Tandem's capacity (the same offered rate for every contender). "
         "CPU-ms: the server's CPU time per 1,000 deliveries. Per CPU-s: deliveries per "
         "second of the server's own CPU time, median over the ramp's steps (what one core "
@@ -551,9 +549,10 @@ def servers_section(sv):
         "",
         f"Tandem's /ws/ with N={sv['n']}, G={sv['g']} (same method as the fan-out); the "
         "reference is the embedded default (daphne, in-memory layer, SQLite). With "
-        "Redis, the subscribers and senders alternate between the two processes, so most "
-        "deliveries cross from one process to the other; CPU is the sum of both processes "
-        "(both pinned to the same core, so capacity shows the cost, not the extra core).",
+        "Redis, each group's subscribers and its two senders are spread over the two "
+        "processes, so half of the deliveries cross from one process to the other; CPU is "
+        "the sum of both processes (both pinned to the same core, so capacity shows the "
+        "cost, not the extra core). Each setup posts to conversations of its own.",
         "",
         table(
             [
