@@ -588,7 +588,18 @@ def deploy_section(res):
         "a proxy. The in-memory layer cannot carry a message from one process to another, "
         "so Redis is required as soon as there are two."
     )
-    if redis:
+    lost = ((sv.get("summary") or {}).get("daphne, Redis, 2 processes, PostgreSQL") or {}).get(
+        "loss_half"
+    )
+    if redis and lost:
+        text += (
+            f" Measured here on one core, two processes through Redis lost deliveries ({lost} "
+            "at half the reference's capacity, and a few in nearly every ramp step, so its "
+            f"capacity reads {fmt_ratio(redis)}) at {fmt_ratio(redis_cpu)} × the single "
+            "process's CPU per delivery. The loss is not explained yet: until it is, a "
+            "second process is a risk to measure before it is taken."
+        )
+    elif redis:
         text += (
             f" Measured here on one core, two processes through Redis reached "
             f"{fmt_ratio(redis)} of the single process's capacity at "
