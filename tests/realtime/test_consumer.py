@@ -244,19 +244,29 @@ async def test_a_socket_action_broadcasts_from_the_event_loop(world, monkeypatch
     await listener.close()
 
 
+@contextlib.asynccontextmanager
+async def _database_thread_held():
+    """Keep the one database thread busy until the block ends (as a long post would)."""
+    started, release = threading.Event(), threading.Event()
+
+    def hold():
+        started.set()
+        release.wait(10)
+
+    holder = asyncio.ensure_future(db(hold)())
+    await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
+    try:
+        yield
+    finally:
+        release.set()
+        await holder
+
+
 async def test_deliveries_do_not_wait_for_the_database_thread(world):
     """Posts hold the one database thread; a delivery must not queue behind them."""
     listener, subscribed = await _subscribed(world, "tutor")
     topic, seq = _topic(world), subscribed["head"] + 1
-    started, release = threading.Event(), threading.Event()
-
-    def hold_the_database_thread():
-        started.set()
-        release.wait(10)
-
-    holder = asyncio.ensure_future(db(hold_the_database_thread)())
-    await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
-    try:
+    async with _database_thread_held():
         await get_channel_layer().group_send(
             publish.group_for(topic),
             {
@@ -268,9 +278,6 @@ async def test_deliveries_do_not_wait_for_the_database_thread(world):
         )
         event, _ = await listener.recv_until("event", timeout=2)
         assert event["seq"] == seq
-    finally:
-        release.set()
-        await holder
     await listener.close()
 
 
@@ -279,23 +286,14 @@ async def test_a_post_still_running_when_its_socket_closes_is_broadcast(world):
     await db(accept_rules)(world.people["member"], world.spaces["group_a"])
     member, _ = await _subscribed(world, "member")
     listener, _ = await _subscribed(world, "tutor")
-    started, release = threading.Event(), threading.Event()
-
-    def hold_the_database_thread():
-        started.set()
-        release.wait(10)
-
-    holder = asyncio.ensure_future(db(hold_the_database_thread)())
-    await asyncio.get_running_loop().run_in_executor(None, started.wait, 5)
-    await member.send(
-        {"type": "post", "topic": _topic(world), "body": "last words", "client_id": "late-1"}
-    )
-    # The post waits behind the held thread; the closing socket's handler is cancelled.
-    with contextlib.suppress(TimeoutError):
-        await member.comm.disconnect(timeout=0.3)
-    assert member.comm.future.done()  # the socket is gone while its post is still held
-    release.set()
-    await holder
+    async with _database_thread_held():
+        await member.send(
+            {"type": "post", "topic": _topic(world), "body": "last words", "client_id": "late-1"}
+        )
+        # The post waits behind the held thread; the closing socket's handler is cancelled.
+        with contextlib.suppress(TimeoutError):
+            await member.comm.disconnect(timeout=0.3)
+        assert member.comm.future.done()  # the socket is gone while its post is still held
     event, _ = await listener.recv_until("event", timeout=5)
     assert event["data"]["html"] == "<p>last words</p>"
     await listener.close()
