@@ -596,8 +596,11 @@ def deploy_section(res):
             f" Measured here on one core, two processes through Redis lost deliveries ({lost} "
             "at half the reference's capacity, and a few in nearly every ramp step, so its "
             f"capacity reads {fmt_ratio(redis)}) at {fmt_ratio(redis_cpu)} × the single "
-            "process's CPU per delivery. The loss is not explained yet: until it is, a "
-            "second process is a risk to measure before it is taken."
+            "process's CPU per delivery. A rerun of this section with its server logs kept "
+            "showed the cause there: one socket per process whose wait on Redis timed out (redis-py's 30-second socket timeout) "
+            "while the bench had that process stopped (SIGSTOP) for longer, so its consumer "
+            "ended and that subscriber heard nothing more; a browser would reconnect and "
+            "resume. The capacity of the Redis setup is therefore not measured here."
         )
     elif redis:
         text += (
