@@ -597,8 +597,9 @@ def deploy_section(res):
             "at half the reference's capacity, and a few in nearly every ramp step, so its "
             f"capacity reads {fmt_ratio(redis)}) at {fmt_ratio(redis_cpu)} × the single "
             "process's CPU per delivery. A rerun of this section with its server logs kept "
-            "showed the cause there: one socket per process whose wait on Redis timed out (redis-py's 30-second socket timeout) "
-            "while the bench had that process stopped (SIGSTOP) for longer, so its consumer "
+            "showed the cause there: one socket per process whose wait on Redis timed out "
+            "(redis-py's 30-second socket timeout) while the bench had that process stopped "
+            "(SIGSTOP) for longer, so its consumer "
             "ended and that subscriber heard nothing more; a browser would reconnect and "
             "resume. The capacity of the Redis setup is therefore not measured here."
         )
