@@ -235,9 +235,9 @@ async def test_a_socket_action_broadcasts_from_the_event_loop(world, monkeypatch
         }
     )
     assert ack["type"] == "ack"
-    _posted, frames = await listener.recv_until("event", topic=_topic(world))
-    frames += await listener.drain()
-    events = {f["topic"]: f for f in frames if f.get("type") == "event"}
+    _posted, seen = await listener.recv_until("event", topic=_topic(world))
+    seen += await listener.drain()
+    events = {f["topic"]: f for f in seen if f.get("type") == "event"}
     assert events[_topic(world)]["seq"] == ack["seq"]
     assert events[f"user.{tutor.pk}"]["event"] == "notification.new"
     await member.close()
