@@ -3,7 +3,6 @@
 import datetime as dt
 import secrets
 import uuid
-import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +17,7 @@ from tandem.core.notifications import in_own_language, notify
 from tandem.spaces.models import Membership
 from tandem.spaces.permissions import Perm, can
 
-from . import recurrence
+from . import recurrence, schedule
 from .models import (
     AgendaItem,
     CalendarImport,
@@ -29,51 +28,17 @@ from .models import (
     Occurrence,
     ReminderSent,
     Rsvp,
-    validate_web_link,
 )
 
-MAX_DAYS = 14
-MAX_REPEATS = 200
-MAX_REPEAT_YEARS = 3
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # A code only works around the meeting itself, so a code that got out is no use later.
 CHECK_IN_BEFORE = dt.timedelta(hours=1)
 CHECK_IN_AFTER = dt.timedelta(hours=6)
 
 
-def _invalid(field, message, code):
-    return ValidationError({field: [ValidationError(message, code=code)]})
-
-
 def _require(actor, perm, space):
     if not can(actor, perm, space):
         raise PermissionDenied
-
-
-def _zone(name):
-    try:
-        if not name or name not in zoneinfo.available_timezones():
-            raise zoneinfo.ZoneInfoNotFoundError(name)
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _invalid(
-            "time_zone",
-            _(
-                "“%(zone)s” is not a time zone we know. "
-                "Choose one from the list, such as Europe/Helsinki."
-            )
-            % {"zone": name},
-            "unknown_time_zone",
-        ) from None
-
-
-def _aware(value, tz, field):
-    """A naive wall-clock time in ``tz`` (or an aware time) as UTC."""
-    if value is None:
-        raise _invalid(field, _("Enter a date and time."), "required")
-    if timezone.is_aware(value):
-        return value.astimezone(dt.UTC)
-    return recurrence.from_local_naive(value, tz)
 
 
 def _url(meeting, original_start=None):
@@ -83,114 +48,10 @@ def _url(meeting, original_start=None):
     return url
 
 
-def _clean_schedule(data):
-    """Check and normalise the fields of a meeting; raises ValidationError."""
-    tz = _zone(data["time_zone"])
-    start = _aware(data.get("start"), tz, "start")
-    end = _aware(data.get("end"), tz, "end")
-    if end <= start:
-        raise _invalid("end", _("The meeting must end after it starts."), "end_before_start")
-    if end - start > dt.timedelta(days=MAX_DAYS):
-        raise _invalid(
-            "end",
-            _("A meeting can last at most %(days)s days.") % {"days": MAX_DAYS},
-            "too_long",
-        )
-    title = (data.get("title") or "").strip()
-    if not title:
-        raise _invalid("title", _("Give the meeting a title."), "required")
-    if data.get("kind") not in Meeting.Kind.values:
-        raise _invalid("kind", _("Choose a kind of meeting from the list."), "invalid_kind")
-    link = (data.get("online_link") or "").strip()
-    if link:
-        try:
-            validate_web_link(link)
-        except ValidationError:
-            raise _invalid(
-                "online_link",
-                _("Enter a web address that starts with https:// or http://."),
-                "invalid_link",
-            ) from None
-    capacity = data.get("capacity")
-    if capacity is not None and not 1 <= int(capacity) <= 10000:
-        raise _invalid("capacity", _("Places must be between 1 and 10,000."), "capacity_range")
-    repeat = data.get("repeat") or ""
-    until = data.get("repeat_until")
-    count = data.get("repeat_count")
-    if repeat not in Meeting.Repeat.values:
-        raise _invalid("repeat", _("Choose how the meeting repeats from the list."), "invalid")
-    if repeat:
-        if not until and not count:
-            raise _invalid(
-                "repeat_until",
-                _("A repeating meeting needs an end: a last date or a number of times."),
-                "endless_repeat",
-            )
-        if end - start > dt.timedelta(days=1):
-            raise _invalid(
-                "repeat",
-                _("Only meetings of one day or less can repeat."),
-                "repeat_too_long",
-            )
-        if count is not None and not 1 <= int(count) <= MAX_REPEATS:
-            raise _invalid(
-                "repeat_count",
-                _("A meeting can repeat at most %(count)s times.") % {"count": MAX_REPEATS},
-                "too_many_repeats",
-            )
-        local_start = recurrence.to_local_naive(start, tz).date()
-        if until and until < local_start:
-            raise _invalid(
-                "repeat_until",
-                _("The last date must be on or after the first meeting."),
-                "until_before_start",
-            )
-        if until and until > local_start + dt.timedelta(days=366 * MAX_REPEAT_YEARS):
-            raise _invalid(
-                "repeat_until",
-                _("A meeting can repeat for at most %(years)s years.")
-                % {"years": MAX_REPEAT_YEARS},
-                "repeat_too_far",
-            )
-        if (
-            recurrence.count_occurrences(
-                repeat=repeat,
-                start=start,
-                time_zone=data["time_zone"],
-                until=until,
-                count=count,
-                limit=MAX_REPEATS,
-            )
-            > MAX_REPEATS
-        ):
-            raise _invalid(
-                "repeat_until",
-                _("A meeting can repeat at most %(count)s times.") % {"count": MAX_REPEATS},
-                "too_many_repeats",
-            )
-    else:
-        until = count = None
-    return {
-        "title": title[:160],
-        "description": data.get("description") or "",
-        "kind": data["kind"],
-        "time_zone": data["time_zone"],
-        "start": start,
-        "end": end,
-        "address": (data.get("address") or "").strip()[:300],
-        "online_link": link,
-        "languages": (data.get("languages") or "").strip()[:200],
-        "capacity": capacity,
-        "repeat": repeat,
-        "repeat_until": until,
-        "repeat_count": count,
-    }
-
-
 def schedule_meeting(*, actor, space, **data):
     """Create a meeting in ``space``; start and end are wall-clock times in its zone."""
     _require(actor, Perm.SCHEDULE, space)
-    clean = _clean_schedule(data)
+    clean = schedule.clean(data)
     with transaction.atomic():
         meeting = Meeting(
             space=space,
@@ -211,7 +72,7 @@ def schedule_meeting(*, actor, space, **data):
 def update_meeting(*, actor, meeting, **data):
     """Change a meeting (all its occurrences). Raises SEQUENCE; tells who said yes."""
     _require(actor, Perm.SCHEDULE, meeting.space)
-    clean = _clean_schedule(data)
+    clean = schedule.clean(data)
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         old_start, old_capacity = locked.start, locked.capacity
@@ -360,15 +221,17 @@ def cancel_meeting(*, actor, meeting, original_start=None):
 def move_occurrence(*, actor, meeting, original_start, start, end):
     """Move one occurrence (or a single meeting) to another time; tells who said yes."""
     _require(actor, Perm.SCHEDULE, meeting.space)
-    tz = _zone(meeting.time_zone)
-    new_start = _aware(start, tz, "start")
-    new_end = _aware(end, tz, "end")
+    tz = schedule.zone(meeting.time_zone)
+    new_start = schedule.aware(start, tz, "start")
+    new_end = schedule.aware(end, tz, "end")
     if new_end <= new_start:
-        raise _invalid("end", _("The meeting must end after it starts."), "end_before_start")
-    if new_end - new_start > dt.timedelta(days=MAX_DAYS):
-        raise _invalid(
+        raise schedule.invalid(
+            "end", _("The meeting must end after it starts."), "end_before_start"
+        )
+    if new_end - new_start > dt.timedelta(days=schedule.MAX_DAYS):
+        raise schedule.invalid(
             "end",
-            _("A meeting can last at most %(days)s days.") % {"days": MAX_DAYS},
+            _("A meeting can last at most %(days)s days.") % {"days": schedule.MAX_DAYS},
             "too_long",
         )
     with transaction.atomic():
@@ -403,17 +266,17 @@ def move_occurrence(*, actor, meeting, original_start, start, end):
 def add_agenda_item(*, actor, meeting, title, kind, start, end):
     """Add a part (seminar, study visit...) inside the meeting's own days."""
     _require(actor, Perm.SCHEDULE, meeting.space)
-    tz = _zone(meeting.time_zone)
-    start, end = _aware(start, tz, "start"), _aware(end, tz, "end")
-    title = (title or "").strip()
+    tz = schedule.zone(meeting.time_zone)
+    start, end = schedule.aware(start, tz, "start"), schedule.aware(end, tz, "end")
+    title = schedule.one_line(title)
     if not title:
-        raise _invalid("title", _("Give the agenda item a title."), "required")
+        raise schedule.invalid("title", _("Give the agenda item a title."), "required")
     if kind not in AgendaItem.Kind.values:
-        raise _invalid("kind", _("Choose a kind from the list."), "invalid_kind")
+        raise schedule.invalid("kind", _("Choose a kind from the list."), "invalid_kind")
     if end <= start:
-        raise _invalid("end", _("The item must end after it starts."), "end_before_start")
+        raise schedule.invalid("end", _("The item must end after it starts."), "end_before_start")
     if start < meeting.start or end > meeting.end:
-        raise _invalid(
+        raise schedule.invalid(
             "start",
             _("Agenda items must be within the meeting's own days and times."),
             "outside_meeting",
@@ -449,7 +312,7 @@ def answer(*, actor, meeting, original_start, answer, needs=None):
     """
     _require(actor, Perm.RSVP, meeting.space)
     if answer not in Rsvp.Answer.values:
-        raise _invalid("answer", _("Choose yes, maybe or no."), "invalid_answer")
+        raise schedule.invalid("answer", _("Choose yes, maybe or no."), "invalid_answer")
     needs = needs or {}
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -557,7 +420,7 @@ def check_in(*, actor, meeting, original_start, code):
         or not occurrence.check_in_code
         or not secrets.compare_digest(occurrence.check_in_code, normalise_code(code))
     ):
-        raise _invalid(
+        raise schedule.invalid(
             "code", _("This code does not work. Check it with the organiser."), "wrong_code"
         )
     if occurrence.closed:
@@ -666,9 +529,9 @@ def close_occurrence(*, actor, meeting, original_start, minutes, attendee_count=
     _require(actor, Perm.SCHEDULE, meeting.space)
     _check_occurrence(meeting, original_start)
     if len(minutes or "") > 5000:
-        raise _invalid("minutes", _("Keep the minutes under 5,000 characters."), "too_long")
+        raise schedule.invalid("minutes", _("Keep the minutes under 5,000 characters."), "too_long")
     if attendee_count is not None and not 0 <= int(attendee_count) <= 10000:
-        raise _invalid(
+        raise schedule.invalid(
             "attendee_count", _("Enter a number from 0 to 10,000."), "attendee_count_range"
         )
     with transaction.atomic():
@@ -744,46 +607,81 @@ def save_import(*, actor, space, filename, events):
     )
 
 
+IMPORT_BATCH = 25  # events per transaction: other writes wait for one batch at most
+
+
 def confirm_import(*, actor, batch):
-    """Create the events of a checked file; ones imported before (same UID) are updated."""
+    """Create the events of a checked file; ones imported before (same UID) are updated.
+
+    The events go in batches, each its own short transaction that locks the import row
+    and records how far it got (``progress``), so the rest of the site keeps writing in
+    between. A confirm that stops midway leaves the first ``applied`` events in the
+    calendar and the rest waiting; confirming again goes on from there (and an event
+    applied twice changes nothing: same UID). Returns the totals (created, updated).
+    """
     space = batch.space
     _require(actor, Perm.SCHEDULE, space)
     if batch.uploaded_by_id != actor.pk or batch.done:
         raise PermissionDenied
-    created = updated = skipped = 0
-    with transaction.atomic():
-        locked = CalendarImport.objects.select_for_update().get(pk=batch.pk)
+    first = True
+    while True:
+        with transaction.atomic():
+            locked = CalendarImport.objects.select_for_update().get(pk=batch.pk)
+            if locked.done:
+                if first:
+                    raise PermissionDenied
+                break
+            first = False
+            progress = {"applied": 0, "created": 0, "updated": 0, "left_out": 0}
+            progress.update(locked.progress or {})
+            begin = progress["applied"]
+            events = locked.events[begin : begin + IMPORT_BATCH]
+            known = {
+                m.external_uid: m
+                for m in Meeting.objects.filter(
+                    space=space, external_uid__in=[e["external_uid"] for e in events]
+                )
+            }
+            for event in events:
+                outcome, left_out = _import_event(actor, space, event, known)
+                progress[outcome] += 1
+                progress["left_out"] += left_out
+                progress["applied"] += 1
+            locked.progress = progress
+            if progress["applied"] >= len(locked.events):
+                locked.done = timezone.now()
+                audit.record(
+                    actor=actor,
+                    action="meeting.imported",
+                    space=space,
+                    target=f"import:{locked.pk}",
+                    created=progress["created"],
+                    updated=progress["updated"],
+                    exceptions_left_out=progress["left_out"],
+                )
+            locked.save(update_fields=["progress", "done"])
         if locked.done:
-            raise PermissionDenied
-        for event in locked.events:
-            data = dict(event)
-            exceptions = data.pop("exceptions", None) or {}
-            data["start"] = dt.datetime.fromisoformat(data["start"])
-            data["end"] = dt.datetime.fromisoformat(data["end"])
-            if data.get("repeat_until"):
-                data["repeat_until"] = dt.date.fromisoformat(data["repeat_until"])
-            existing = Meeting.objects.filter(
-                space=space, external_uid=data["external_uid"]
-            ).first()
-            if existing:
-                meeting = update_meeting(actor=actor, meeting=existing, **data)
-                updated += 1
-            else:
-                meeting = schedule_meeting(actor=actor, space=space, **data)
-                created += 1
-            skipped += _import_exceptions(actor, meeting, exceptions)
-        locked.done = timezone.now()
-        locked.save(update_fields=["done"])
-        audit.record(
-            actor=actor,
-            action="meeting.imported",
-            space=space,
-            target=f"import:{locked.pk}",
-            created=created,
-            updated=updated,
-            exceptions_left_out=skipped,
-        )
-    return created, updated
+            break
+    batch.progress, batch.done = locked.progress, locked.done
+    return locked.progress["created"], locked.progress["updated"]
+
+
+def _import_event(actor, space, event, known):
+    """One checked event into the calendar: ("created" | "updated", exceptions left out)."""
+    data = dict(event)
+    exceptions = data.pop("exceptions", None) or {}
+    data["start"] = dt.datetime.fromisoformat(data["start"])
+    data["end"] = dt.datetime.fromisoformat(data["end"])
+    if data.get("repeat_until"):
+        data["repeat_until"] = dt.date.fromisoformat(data["repeat_until"])
+    existing = known.get(data["external_uid"])
+    if existing:
+        meeting = update_meeting(actor=actor, meeting=existing, **data)
+        outcome = "updated"
+    else:
+        meeting = schedule_meeting(actor=actor, space=space, **data)
+        outcome = "created"
+    return outcome, _import_exceptions(actor, meeting, exceptions)
 
 
 def _import_exceptions(actor, meeting, exceptions):
@@ -792,6 +690,8 @@ def _import_exceptions(actor, meeting, exceptions):
     Applying the same file again changes nothing (and raises no SEQUENCE). An original
     start that is not an occurrence of the series here is left out.
     """
+    if not exceptions.get("cancelled") and not exceptions.get("moved"):
+        return 0
     left_out = 0
     done = {o.original_start: o for o in Occurrence.objects.filter(meeting=meeting)}
     for raw in exceptions.get("cancelled", []):
@@ -826,7 +726,7 @@ def send_reminders(*, now=None, hours=24):
     """
     now = now or timezone.now()
     horizon = now + dt.timedelta(hours=hours)
-    margin = dt.timedelta(days=MAX_DAYS + 1)
+    margin = dt.timedelta(days=schedule.MAX_DAYS + 1)
     sent = 0
     rsvps = (
         Rsvp.objects.filter(

@@ -22,11 +22,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import recurrence
+from . import recurrence, schedule
 from .models import Meeting
 
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_EVENTS = 500
+MAX_IMPORT_ZONES = 100  # VTIMEZONE definitions: each is parsed into rules
+FOLD = re.compile(r"\r?\n[ \t]")  # RFC 5545 3.1: a line break then a space continues the line
+BEGIN_EVENT = re.compile(r"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
+BEGIN_ZONE = re.compile(r"^BEGIN:VTIMEZONE\s*$", re.IGNORECASE | re.MULTILINE)
 MAX_EXCEPTIONS = 500  # moved or cancelled occurrences read per repeating event
 SCANNED = ("summary", "description", "location", "url", "x-alt-desc", "comment")
 RRULE_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -169,14 +173,30 @@ def _text(component, name):
     return str(value).strip()
 
 
-def _zone_name(value, fallback):
+def _zone_name(prop, fallback):
+    """The known zone of a DTSTART-like property; a floating time takes ``fallback``.
+
+    A TZID we do not know (a made-up name, a partner's own VTIMEZONE) is refused
+    rather than read in some other zone: the times would silently be wrong.
+    """
+    value = prop.dt
     tzinfo = getattr(value, "tzinfo", None)
-    if tzinfo is None:
-        return fallback, False
+    named = prop.params.get("TZID")
+    if tzinfo is None and not named:
+        return fallback
+    if tzinfo is not None and tzinfo.utcoffset(None) == dt.timedelta(0) and not named:
+        return "UTC"
     key = getattr(tzinfo, "key", None) or getattr(tzinfo, "zone", None)
-    if key and key in zoneinfo.available_timezones():
-        return key, True
-    return "UTC", True
+    if key and key in schedule.known_zones():
+        return key
+    _fail(
+        _(
+            "Its time zone “%(zone)s” is not one we know. Ask your partner for a file "
+            "with zone names such as Europe/Helsinki."
+        )
+        % {"zone": str(named or key or tzinfo)[:64]},
+        "unknown_time_zone",
+    )
 
 
 def _as_datetime(value, tz_name):
@@ -220,50 +240,75 @@ def _repeat(component, start_local):
     return {"repeat": repeat, "repeat_until": until, "repeat_count": count}, ""
 
 
-def read_calendar(upload, *, space, fallback_zone):
-    """Check an uploaded .ics file; the events as plain dicts, or ValidationError."""
-    from .actions import _clean_schedule
+def too_big_message():
+    return _("The file is too big. A calendar file can be at most %(size)s MB.") % {
+        "size": MAX_IMPORT_BYTES // (1024 * 1024)
+    }
 
-    if upload.size > MAX_IMPORT_BYTES:
-        _fail(
-            _("The file is too big. A calendar file can be at most %(size)s MB.")
-            % {"size": MAX_IMPORT_BYTES // (1024 * 1024)},
-            "too_large",
+
+def _too_big():
+    _fail(too_big_message(), "too_large")
+
+
+def _too_many_events(found):
+    _fail(
+        ngettext(
+            "The file has %(found)s events; at most %(max)s event can be imported at once.",
+            "The file has %(found)s events; at most %(max)s events can be imported at once.",
+            MAX_IMPORT_EVENTS,
         )
+        % {"found": found, "max": MAX_IMPORT_EVENTS},
+        "too_many_events",
+    )
+
+
+def _too_many_zones():
+    _fail(
+        _("The file defines more than %(max)s time zones. Ask your partner for a plain file.")
+        % {"max": MAX_IMPORT_ZONES},
+        "too_many_zones",
+    )
+
+
+def read_calendar(upload, *, space, fallback_zone):
+    """Check an uploaded .ics file; the events as plain dicts, or ValidationError.
+
+    The size is checked before the file is read, the counts before it is parsed (on
+    the unfolded text, so a folded ``BEGIN:VEV`` / `` ENT`` counts too) and again on
+    what the parser found: a hostile file is refused in well under a second.
+    """
+    if upload.size is not None and upload.size > MAX_IMPORT_BYTES:
+        _too_big()
     raw = upload.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
-        _fail(
-            _("The file is too big. A calendar file can be at most %(size)s MB.")
-            % {"size": MAX_IMPORT_BYTES // (1024 * 1024)},
-            "too_large",
-        )
+        _too_big()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         _fail(_("This is not an iCalendar (.ics) file."), "not_ical")
     if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
         _fail(_("This is not an iCalendar (.ics) file."), "not_ical")
-    found = len(re.findall(r"^BEGIN:VEVENT\s*$", text, flags=re.IGNORECASE | re.MULTILINE))
+    unfolded = FOLD.sub("", text)
+    found = len(BEGIN_EVENT.findall(unfolded))
     if found > MAX_IMPORT_EVENTS:
-        _fail(
-            ngettext(
-                "The file has %(found)s events; at most %(max)s event can be imported at once.",
-                "The file has %(found)s events; at most %(max)s events can be imported at once.",
-                MAX_IMPORT_EVENTS,
-            )
-            % {"found": found, "max": MAX_IMPORT_EVENTS},
-            "too_many_events",
-        )
+        _too_many_events(found)
+    if len(BEGIN_ZONE.findall(unfolded)) > MAX_IMPORT_ZONES:
+        _too_many_zones()
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except (ValueError, KeyError, IndexError, TypeError):
         _fail(_("This is not an iCalendar (.ics) file."), "not_ical")
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
         _fail(_("This is not an iCalendar (.ics) file."), "not_ical")
-    components = [c for c in calendar.walk("VEVENT") if c.get("recurrence-id") is None]
+    every = calendar.walk("VEVENT")
+    if len(every) > MAX_IMPORT_EVENTS:
+        _too_many_events(len(every))
+    if len(calendar.walk("VTIMEZONE")) > MAX_IMPORT_ZONES:
+        _too_many_zones()
+    components = [c for c in every if c.get("recurrence-id") is None]
     # a partner's moved or cancelled single occurrences: same UID, with RECURRENCE-ID
     changed = {}
-    for component in calendar.walk("VEVENT"):
+    for component in every:
         if component.get("recurrence-id") is not None:
             changed.setdefault(_text(component, "uid")[:255], []).append(component)
     if not components:
@@ -283,7 +328,7 @@ def read_calendar(upload, *, space, fallback_zone):
         title = _text(component, "summary")[:160] or _("(no title)")
         label = _("Event %(number)s (“%(title)s”)") % {"number": number, "title": title}
         try:
-            event = _read_event(component, title, space, fallback_zone, _clean_schedule)
+            event = _read_event(component, title, space, fallback_zone)
             if event["repeat"]:
                 length = dt.datetime.fromisoformat(event["end"]) - dt.datetime.fromisoformat(
                     event["start"]
@@ -349,7 +394,7 @@ def _exceptions(master, overrides, tz_name, length):
     return {"cancelled": sorted(set(cancelled))[:MAX_EXCEPTIONS], "moved": moved}
 
 
-def _read_event(component, title, space, fallback_zone, clean):
+def _read_event(component, title, space, fallback_zone):
     start_prop = component.get("dtstart")
     if start_prop is None:
         _fail(_("It has no start time (DTSTART)."), "missing_dtstart")
@@ -357,9 +402,10 @@ def _read_event(component, title, space, fallback_zone, clean):
         start_value = start_prop.dt
     except AttributeError:
         _fail(_("Its start time cannot be read."), "bad_dtstart")
-    tz_name, _aware = _zone_name(start_value, fallback_zone)
+    tz_name = _zone_name(start_prop, fallback_zone)
     start = _as_datetime(start_value, tz_name)
     if component.get("dtend") is not None:
+        _zone_name(component.get("dtend"), fallback_zone)
         end = _as_datetime(component.get("dtend").dt, tz_name)
     elif component.get("duration") is not None:
         end = start + component.get("duration").dt
@@ -388,7 +434,7 @@ def _read_event(component, title, space, fallback_zone, clean):
         kind = Meeting.Kind.SESSION
     else:
         kind = Meeting.Kind.TRANSNATIONAL
-    data = clean(
+    data = schedule.clean(
         {
             "title": title,
             "description": _text(component, "description")[:5000],

@@ -354,6 +354,9 @@ class CalendarImport(models.Model):
     )
     filename = models.CharField(max_length=200, blank=True)
     events = models.JSONField(default=list)
+    # How far the confirmation got: {"applied": n, "created": n, "updated": n, "left_out": n};
+    # the first ``applied`` events are in the calendar, the rest wait for a confirm.
+    progress = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     done = models.DateTimeField(null=True, blank=True)
 
@@ -362,3 +365,7 @@ class CalendarImport(models.Model):
 
     def __str__(self):
         return self.filename
+
+    @property
+    def applied(self):
+        return (self.progress or {}).get("applied", 0)

@@ -10,12 +10,14 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from tandem.core import audit, ratelimit
@@ -722,11 +724,51 @@ def feeds(request):
     )
 
 
+class _CappedUpload(FileUploadHandler):
+    """Drops a calendar file as soon as it is bigger than an import may be.
+
+    First in the chain, so the bytes past the cap are never kept, in memory or on disk.
+    """
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.request_length = content_length or 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        # the form around the file is a few hundred bytes: a longer request is too big
+        if self.request_length > ical.MAX_IMPORT_BYTES + 64 * 1024:
+            self._refuse()
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > ical.MAX_IMPORT_BYTES:
+            self._refuse()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+    def _refuse(self):
+        self.request.calendar_too_big = True
+        raise SkipFile
+
+
+@csrf_exempt  # checked below, once the upload handler is in place (Django's documented way)
 @login_required
 def import_upload(request, space_id):
+    request.upload_handlers.insert(0, _CappedUpload(request))
+    return _import_upload(request, space_id)
+
+
+@csrf_protect
+def _import_upload(request, space_id):
     space = access_space(request.user, space_id, Perm.SCHEDULE)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if getattr(request, "calendar_too_big", False):
+        # the file was dropped for its size: its message, not "this field is required"
+        form.errors["file"] = form.error_class([ical.too_big_message()])
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             events = ical.read_calendar(
