@@ -1,7 +1,7 @@
 from html.parser import HTMLParser
 
 import pytest
-from tandem.core.richtext import ALLOWED_TAGS, render
+from tandem.core.richtext import ALLOWED_TAGS, render, to_plain_text
 
 
 class Elements(HTMLParser):
@@ -58,3 +58,19 @@ def test_html_in_input_is_inert(evil):
 def test_headings_and_images_are_not_in_the_subset():
     html = render("# title\n\n![pic](https://example.org/a.png)")
     assert "<h1" not in html and "<img" not in html
+
+
+def test_plain_text_drops_the_marks_and_keeps_the_words():
+    text = to_plain_text(
+        "**Bold** and *soft*\nnext line\n\n- one\n- two\n\n3. third\n4. fourth\n\n"
+        "[the site](https://example.org) or https://example.org/x"
+    )
+    assert text == (
+        "Bold and soft\nnext line\n\n- one\n- two\n\n3. third\n4. fourth\n\n"
+        "the site (https://example.org) or https://example.org/x"
+    )
+
+
+def test_plain_text_leaves_html_as_the_text_it_was():
+    assert to_plain_text("<b>x</b> & y") == "<b>x</b> & y"
+    assert to_plain_text("") == ""

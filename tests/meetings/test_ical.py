@@ -201,3 +201,19 @@ def test_cancelled_meeting_stays_in_the_feed_as_cancelled(world, client, autumn)
     calendar = icalendar.Calendar.from_ical(response.content)
     event = next(e for e in calendar.walk("VEVENT") if e["UID"] == autumn["online"].uid)
     assert str(event["STATUS"]) == "CANCELLED" and event["SEQUENCE"] == 1
+
+
+def test_descriptions_are_plain_text_without_markdown_marks(world, client_for, schedule):
+    meeting = schedule(
+        title="Mentoring seminar",
+        description="Good practices of **mentoring**.\n\n- bring *your* CV\n- [map](https://maps.example.org/x)",
+    )
+    response = client_for("member").get(
+        reverse("meetings:ics", args=[meeting.space_id, meeting.pk])
+    )
+    (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    description = str(event["DESCRIPTION"])
+    assert description.startswith(
+        "Good practices of mentoring.\n\n- bring your CV\n- map (https://maps.example.org/x)"
+    )
+    assert "*" not in description and "](" not in description

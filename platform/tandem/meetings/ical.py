@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tandem.core import richtext
+
 from . import recurrence, schedule
 from .models import Meeting
 
@@ -70,7 +72,9 @@ def _rrule(meeting, tz):
 
 
 def _description(meeting):
-    parts = [meeting.description.strip()] if meeting.description.strip() else []
+    # Calendar programs show DESCRIPTION as plain text: the markdown's marks would show.
+    text = richtext.to_plain_text(meeting.description)
+    parts = [text] if text else []
     if meeting.online_link:
         parts.append(_("Join online: %(link)s") % {"link": meeting.online_link})
     if meeting.languages:
