@@ -337,3 +337,31 @@ def test_mention_digest_skips_fresh_and_read_notifications(world, chat, mailoutb
     post(world, chat, "member", "@counsellor hello", "d-2")
     call_command("send_mention_digest", stdout=io.StringIO())
     assert mailoutbox == []
+
+
+def test_mention_digest_a_failing_address_stops_nobody_and_is_tried_again(
+    world, chat, mailoutbox, monkeypatch
+):
+    from datetime import timedelta
+    from smtplib import SMTPRecipientsRefused
+
+    from django.core.mail.backends.locmem import EmailBackend
+    from django.utils import timezone
+
+    post(world, chat, "member", "@counsellor @tutor hello", "d-fail")
+    Notification.objects.update(created=timezone.now() - timedelta(hours=2))
+    real = EmailBackend.send_messages
+    refused = world.people["counsellor"].email
+
+    def send_messages(self, messages):
+        if any(refused in m.to for m in messages):
+            raise SMTPRecipientsRefused({refused: (550, b"no such person")})
+        return real(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
+    call_command("send_mention_digest", stdout=io.StringIO())
+    assert [m.to for m in mailoutbox] == [[world.people["tutor"].email]]
+    assert Notification.objects.get(user=world.people["counsellor"]).emailed is None
+    monkeypatch.setattr(EmailBackend, "send_messages", real)
+    call_command("send_mention_digest", stdout=io.StringIO())
+    assert [m.to for m in mailoutbox][1:] == [[refused]]

@@ -177,3 +177,12 @@ def test_a_confirm_that_stops_midway_says_how_far_it_got_and_resumes(world, clie
     assert Meeting.objects.filter(external_uid="e0").count() == 1
     batch.refresh_from_db()
     assert batch.done is not None and batch.progress["created"] == 500
+
+
+def test_an_imported_title_and_place_with_line_breaks_are_kept_on_one_line(world, client_for):
+    client = client_for("tutor")
+    text = GOOD.replace("SUMMARY:Seminar in Gent", "SUMMARY:Seminar\\nBcc: all@example.org")
+    text = text.replace("LOCATION:Werkpad\\, Gent", "LOCATION:Werkpad\\nGent")
+    assert client.post(_upload(client, world, text)["Location"]).status_code == 302
+    seminar = Meeting.objects.get(external_uid="seminar-2026@partner.example")
+    assert (seminar.title, seminar.address) == ("Seminar Bcc: all@example.org", "Werkpad Gent")

@@ -2,13 +2,15 @@
 
 import datetime as dt
 import io
+from smtplib import SMTPRecipientsRefused
 
 import pytest
+from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.utils import timezone
 from tandem.core.models import Notification
 from tandem.meetings import actions, recurrence
-from tandem.meetings.models import MeetingPreference, ReminderSent
+from tandem.meetings.models import Meeting, MeetingPreference, ReminderSent
 
 
 @pytest.fixture
@@ -84,3 +86,55 @@ def test_reminder_follows_a_moved_occurrence(world, tomorrow):
     assert "Reminders sent: 0" in _run()
     _run(hours=24 * 4)
     assert ReminderSent.objects.filter(meeting=tomorrow, user=world.people["member"]).count() == 1
+
+
+def test_a_title_with_line_breaks_is_mailed_on_one_line(
+    world, tomorrow, mailoutbox, django_capture_on_commit_callbacks
+):
+    # stored before titles were kept on one line, or by a partner's file
+    Meeting.objects.filter(pk=tomorrow.pk).update(title="Kallio\r\nBcc: all@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "Reminders sent: 1" in _run()
+    (message,) = mailoutbox
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert "Kallio Bcc: all@example.org" in message.subject
+    assert message.message()["Bcc"] is None
+
+
+def test_a_failing_recipient_stops_nobody_and_gets_the_mail_next_run(
+    world, tomorrow, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    actions.answer(
+        actor=world.people["counsellor"],
+        meeting=tomorrow,
+        original_start=tomorrow.start,
+        answer="yes",
+    )
+    refused = world.people["member"].email
+    real = EmailBackend.send_messages
+
+    def send_messages(self, messages):
+        if any(refused in m.to for m in messages):
+            raise SMTPRecipientsRefused({refused: (451, b"try again later")})
+        return real(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "Reminders sent: 2" in _run()
+    assert [m.to for m in mailoutbox] == [[world.people["counsellor"].email]]
+    pending = ReminderSent.objects.get(user=world.people["member"])
+    assert pending.email_pending
+    monkeypatch.setattr(EmailBackend, "send_messages", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "Reminders sent: 0" in _run()
+    assert [m.to for m in mailoutbox][1:] == [[refused]]
+    assert not ReminderSent.objects.filter(email_pending=True).exists()
+    assert _reminders(world.people["member"]).count() == 1  # the in-app one is not repeated
+    with django_capture_on_commit_callbacks(execute=True):
+        _run()
+    assert len(mailoutbox) == 2
+
+
+def test_meeting_titles_and_places_are_kept_on_one_line(world, schedule):
+    meeting = schedule(title="Kallio\r\nsession", address="Kallio library\n2nd floor")
+    assert (meeting.title, meeting.address) == ("Kallio session", "Kallio library 2nd floor")

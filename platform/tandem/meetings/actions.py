@@ -6,13 +6,12 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, richtext
+from tandem.core import audit, mail, richtext
 from tandem.core.notifications import in_own_language, notify
 from tandem.spaces.models import Membership
 from tandem.spaces.permissions import Perm, can
@@ -169,7 +168,8 @@ def _email_later(user_ids, *, text, url):
         link = settings.TANDEM["SITE_URL"].rstrip("/") + url
         for person in people:
             body = texts[person.pk]
-            send_mail(body[:150], f"{body}\n\n{link}\n", None, [person.email], fail_silently=True)
+            # one that cannot go is logged by mail.send; the others still get theirs
+            mail.send(subject=body, body=f"{body}\n\n{link}\n", to=person.email)
 
     transaction.on_commit(send)
 
@@ -718,15 +718,63 @@ def _import_exceptions(actor, meeting, exceptions):
     return left_out
 
 
+def _reminder_text(meeting, happening, person):
+    """The reminder in the person's own language and time zone."""
+    with (
+        translation.override(person.interface_language or settings.LANGUAGE_CODE),
+        timezone.override(recurrence.zone(person.time_zone)),
+    ):
+        when = timezone.localtime(happening.start).strftime("%Y-%m-%d %H:%M")
+        return _("Reminder: “%(title)s” on %(when)s.") % {"title": meeting.title, "when": when}
+
+
+def _mail_reminder(row_id, person, text, url):
+    """E-mail one reminder; a row whose mail did not go stays ``email_pending``."""
+    link = settings.TANDEM["SITE_URL"].rstrip("/") + url
+    if mail.send(subject=text, body=f"{text}\n\n{link}\n", to=person.email):
+        ReminderSent.objects.filter(pk=row_id).update(email_pending=False)
+        return True
+    return False
+
+
+def _retry_reminder_mails(now, margin):
+    """E-mail again the reminders whose mail failed on an earlier run, if still ahead."""
+    rows = ReminderSent.objects.filter(email_pending=True, occurrence__gte=now - margin)
+    overrides = {
+        (o.meeting_id, o.original_start): o
+        for o in Occurrence.objects.filter(
+            original_start__gte=now - margin,
+            meeting_id__in=rows.values("meeting_id"),
+        )
+    }
+    for row in rows.select_related("meeting", "user"):
+        happening = recurrence.apply_override(
+            row.meeting, row.occurrence, overrides.get((row.meeting_id, row.occurrence))
+        )
+        if happening.cancelled or happening.start <= now or not row.user.email:
+            ReminderSent.objects.filter(pk=row.pk).update(email_pending=False)  # too late
+            continue
+        text = _reminder_text(row.meeting, happening, row.user)
+        _mail_reminder(row.pk, row.user, text, _url(row.meeting, row.occurrence))
+
+
 def send_reminders(*, now=None, hours=24):
     """Remind people who said yes of occurrences starting within ``hours``.
 
     Idempotent: a ReminderSent row per person and occurrence is written in
     the same transaction as the notification, so a second run sends nothing.
+    The e-mail goes after commit, one person at a time: one that fails (a bad
+    address, the mail server away) is logged, the others still go, and the row
+    stays ``email_pending`` so the next run e-mails that person again (only the
+    e-mail: the in-app reminder is not repeated).
     """
     now = now or timezone.now()
     horizon = now + dt.timedelta(hours=hours)
     margin = dt.timedelta(days=schedule.MAX_DAYS + 1)
+    _retry_reminder_mails(now, margin)
+    no_email = set(
+        MeetingPreference.objects.filter(email_reminders=False).values_list("user_id", flat=True)
+    )
     sent = 0
     rsvps = (
         Rsvp.objects.filter(
@@ -764,26 +812,27 @@ def send_reminders(*, now=None, hours=24):
         if not can(rsvp.user, Perm.VIEW_MEETINGS, rsvp.meeting.space):
             continue
         with transaction.atomic():
-            _row, created = ReminderSent.objects.get_or_create(
+            row, created = ReminderSent.objects.get_or_create(
                 meeting_id=rsvp.meeting_id, occurrence=rsvp.occurrence, user_id=rsvp.user_id
             )
             if not created:
                 continue
-            with (
-                translation.override(rsvp.user.interface_language or settings.LANGUAGE_CODE),
-                timezone.override(recurrence.zone(rsvp.user.time_zone)),
-            ):
-                when = timezone.localtime(happening.start).strftime("%Y-%m-%d %H:%M")
-                text = _("Reminder: “%(title)s” on %(when)s.") % {
-                    "title": rsvp.meeting.title,
-                    "when": when,
-                }
-            _tell(
-                [rsvp.user],
+            text = _reminder_text(rsvp.meeting, happening, rsvp.user)
+            url = _url(rsvp.meeting, rsvp.occurrence)
+            notify(
+                users=[rsvp.user],
                 kind="meeting.reminder",
                 text=lambda text=text: text,  # already in the person's language and zone
-                meeting=rsvp.meeting,
-                original_start=rsvp.occurrence,
+                url=url,
+                space=rsvp.meeting.space,
             )
+            if rsvp.user.email and rsvp.user_id not in no_email:
+                row.email_pending = True
+                row.save(update_fields=["email_pending"])
+                transaction.on_commit(
+                    lambda row=row, person=rsvp.user, text=text, url=url: _mail_reminder(
+                        row.pk, person, text, url
+                    )
+                )
             sent += 1
     return sent

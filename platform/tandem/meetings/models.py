@@ -335,6 +335,8 @@ class ReminderSent(models.Model):
     occurrence = models.DateTimeField()
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     sent = models.DateTimeField(auto_now_add=True)
+    # The e-mail copy did not go yet (or failed): the next run of the reminders tries again.
+    email_pending = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

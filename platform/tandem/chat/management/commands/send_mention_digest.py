@@ -10,13 +10,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from tandem.core import mail
 from tandem.core.models import Notification
 from tandem.spaces.models import Membership
 
@@ -73,5 +73,7 @@ class Command(BaseCommand):
                 )
                 body = render_to_string("chat/emails/mention_digest.txt", context)
             Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed=timezone.now())
-            send_mail(subject, body, None, [person.email])
+            if not mail.send(subject=subject, body=body, to=person.email):
+                transaction.set_rollback(True)  # still unsent: the next run tries again
+                return 0
         return 1
