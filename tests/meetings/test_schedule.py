@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from tandem.meetings import actions, recurrence
+from tandem.meetings import actions, queries, recurrence
 from tandem.meetings.models import Meeting
 
 HELSINKI = recurrence.zone("Europe/Helsinki")
@@ -134,15 +134,15 @@ def test_create_page_makes_a_meeting_in_its_own_zone(world, client_for):
         {
             "title": "Seminar in Gent",
             "kind": "seminar",
-            "start": "2026-11-03T10:00",
-            "end": "2026-11-03T16:00",
+            "start": "2030-11-05T10:00",
+            "end": "2030-11-05T16:00",
             "time_zone": "Europe/Brussels",
             "online_link": "https://meet.example.org/gent",
         },
     )
     assert response.status_code == 302
     meeting = Meeting.objects.get(title="Seminar in Gent")
-    assert meeting.start == dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC)
+    assert meeting.start == dt.datetime(2030, 11, 5, 9, tzinfo=dt.UTC)
     assert meeting.uid.endswith("@tandem") and meeting.sequence == 0
 
 
@@ -194,3 +194,62 @@ def test_agenda_items_stay_inside_the_meeting(world, schedule):
             end=dt.datetime(2026, 10, 23, 10),
         )
     assert _code(error, "start") == "outside_meeting"
+
+
+def _form(**fields):
+    data = {
+        "title": "Seminar in Gent",
+        "kind": "seminar",
+        "start": "2020-11-10T10:00",
+        "end": "2020-11-10T16:00",
+        "time_zone": "Europe/Brussels",
+        "address": "Werkpad 1, Gent",
+    }
+    data.update(fields)
+    return data
+
+
+def test_a_meeting_in_the_past_is_asked_about_first_and_the_typed_values_stay(world, client_for):
+    client = client_for("tutor")
+    url = reverse("meetings:create", args=[world.spaces["group_a"].pk])
+    response = client.post(url, _form())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This would start in the past (2020-11-10 10:00)" in page
+    assert 'name="confirm_past" value="1"' in page
+    assert 'value="2020-11-10T10:00"' in page and 'value="Werkpad 1, Gent"' in page
+    assert not Meeting.objects.filter(title="Seminar in Gent").exists()
+    assert client.post(url, _form(confirm_past="1")).status_code == 302
+    assert Meeting.objects.get(title="Seminar in Gent").start.year == 2020
+
+
+def test_moving_a_meeting_to_2020_is_asked_about_first(world, client_for, schedule):
+    meeting = schedule(start=dt.datetime(2030, 1, 8, 10), end=dt.datetime(2030, 1, 8, 12))
+    client = client_for("tutor")
+    url = reverse("meetings:edit", args=[meeting.space_id, meeting.pk])
+    fields = {"title": meeting.title, "kind": "session", "time_zone": "Europe/Helsinki"}
+    moved = {**fields, "start": "2020-01-08T10:00", "end": "2020-01-08T12:00"}
+    response = client.post(url, moved)
+    assert response.status_code == 200
+    assert "This would start in the past (2020-01-08 10:00)" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.start.year == 2030
+    assert client.post(url, {**moved, "confirm_past": "1"}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.start.year == 2020
+    # a meeting already in the past can still be changed without the question
+    renamed = {**moved, "title": "Kallio session, notes added"}
+    assert client.post(url, renamed).status_code == 302
+
+
+def test_moving_one_date_into_the_past_is_asked_about_first(world, client_for, schedule):
+    meeting = schedule(start=dt.datetime(2030, 1, 8, 10), end=dt.datetime(2030, 1, 8, 12))
+    client = client_for("tutor")
+    url = reverse("meetings:move", args=[meeting.space_id, meeting.pk])
+    times = {"start": "2020-01-08T10:00", "end": "2020-01-08T12:00"}
+    response = client.post(url, times)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This would start in the past" in page and 'value="2020-01-08T10:00"' in page
+    assert client.post(url, {**times, "confirm_past": "1"}).status_code == 302
+    assert queries.happening_of(meeting, meeting.start).start.year == 2020

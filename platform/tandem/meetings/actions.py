@@ -47,10 +47,16 @@ def _url(meeting, original_start=None):
     return url
 
 
-def schedule_meeting(*, actor, space, **data):
-    """Create a meeting in ``space``; start and end are wall-clock times in its zone."""
+def schedule_meeting(*, actor, space, past_ok=True, **data):
+    """Create a meeting in ``space``; start and end are wall-clock times in its zone.
+
+    With ``past_ok=False`` (the form, until the person confirms) a start in the past
+    is refused with ``in_the_past``.
+    """
     _require(actor, Perm.SCHEDULE, space)
     clean = schedule.clean(data)
+    if not past_ok:
+        schedule.refuse_past(clean["start"], clean["time_zone"])
     with transaction.atomic():
         meeting = Meeting(
             space=space,
@@ -68,10 +74,16 @@ def schedule_meeting(*, actor, space, **data):
     return meeting
 
 
-def update_meeting(*, actor, meeting, **data):
-    """Change a meeting (all its occurrences). Raises SEQUENCE; tells who said yes."""
+def update_meeting(*, actor, meeting, past_ok=True, **data):
+    """Change a meeting (all its occurrences). Raises SEQUENCE; tells who said yes.
+
+    With ``past_ok=False``, moving its start into the past is refused with ``in_the_past``
+    (other changes to a meeting that has begun are fine).
+    """
     _require(actor, Perm.SCHEDULE, meeting.space)
     clean = schedule.clean(data)
+    if not past_ok and clean["start"] != meeting.start:
+        schedule.refuse_past(clean["start"], clean["time_zone"])
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         old_start, old_capacity = locked.start, locked.capacity
@@ -218,12 +230,17 @@ def cancel_meeting(*, actor, meeting, original_start=None):
     return locked
 
 
-def move_occurrence(*, actor, meeting, original_start, start, end):
-    """Move one occurrence (or a single meeting) to another time; tells who said yes."""
+def move_occurrence(*, actor, meeting, original_start, start, end, past_ok=True):
+    """Move one occurrence (or a single meeting) to another time; tells who said yes.
+
+    With ``past_ok=False`` a new start in the past is refused with ``in_the_past``.
+    """
     _require(actor, Perm.SCHEDULE, meeting.space)
     tz = schedule.zone(meeting.time_zone)
     new_start = schedule.aware(start, tz, "start")
     new_end = schedule.aware(end, tz, "end")
+    if not past_ok and new_start != _happening(meeting, original_start).start:
+        schedule.refuse_past(new_start, meeting.time_zone)
     if new_end <= new_start:
         raise schedule.invalid(
             "end", _("The meeting must end after it starts."), "end_before_start"

@@ -166,3 +166,24 @@ def clean(data):
         "repeat_until": until,
         "repeat_count": count,
     }
+
+
+def refuse_past(start, time_zone, *, now=None):
+    """A start in the past is most often a typo (2020 for 2026): the form asks first."""
+    if start < (now or timezone.now()):
+        when = recurrence.to_local_naive(start, zone(time_zone)).strftime("%Y-%m-%d %H:%M")
+        raise invalid(
+            "start",
+            _(
+                "This would start in the past (%(when)s). "
+                "Check the date and time, or save it anyway."
+            )
+            % {"when": when},
+            "in_the_past",
+        )
+
+
+def asks_about_past(error):
+    """Whether a ValidationError is only the question about a start in the past."""
+    errors = getattr(error, "error_dict", {})
+    return list(errors) == ["start"] and all(e.code == "in_the_past" for e in errors["start"])

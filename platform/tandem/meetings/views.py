@@ -25,7 +25,7 @@ from tandem.core.views import too_many_tries
 from tandem.spaces.permissions import Perm, can, perms_in
 from tandem.spaces.queries import access_space
 
-from . import actions, ical, queries, recurrence
+from . import actions, ical, queries, recurrence, schedule
 from .forms import (
     AgendaItemForm,
     CheckInForm,
@@ -200,39 +200,62 @@ def meeting_create(request, space_id):
         "kind": Meeting.Kind.SESSION if space.is_peer_group else Meeting.Kind.TRANSNATIONAL,
     }
     form = MeetingForm(request.POST or None, initial=initial)
+    past_question = False
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = actions.schedule_meeting(actor=request.user, space=space, **form.cleaned_data)
+            meeting = actions.schedule_meeting(
+                actor=request.user, space=space, past_ok=_past_ok(request), **form.cleaned_data
+            )
         except ValidationError as error:
             add_errors(form, error)
+            past_question = schedule.asks_about_past(error)
         else:
             messages.success(request, _("The meeting is in the calendar."))
             return redirect(_detail_url(meeting))
     return render(
         request,
         "meetings/meeting_form.html",
-        {"space": space, "form": form, "zones": COMMON_ZONES, "meeting": None},
+        {
+            "space": space,
+            "form": form,
+            "zones": COMMON_ZONES,
+            "meeting": None,
+            "past_question": past_question,
+        },
     )
+
+
+def _past_ok(request):
+    """The person saw the question about a start in the past and chose to save anyway."""
+    return request.POST.get("confirm_past") == "1"
 
 
 @login_required
 def meeting_edit(request, space_id, meeting_id):
     space, meeting = queries.access_meeting(request.user, space_id, meeting_id, Perm.SCHEDULE)
     form = MeetingForm(request.POST or None, initial=_meeting_form_initial(meeting))
+    past_question = False
     if request.method == "POST" and form.is_valid():
         try:
             meeting = actions.update_meeting(
-                actor=request.user, meeting=meeting, **form.cleaned_data
+                actor=request.user, meeting=meeting, past_ok=_past_ok(request), **form.cleaned_data
             )
         except ValidationError as error:
             add_errors(form, error)
+            past_question = schedule.asks_about_past(error)
         else:
             messages.success(request, _("The meeting is changed."))
             return redirect(_detail_url(meeting))
     return render(
         request,
         "meetings/meeting_form.html",
-        {"space": space, "form": form, "zones": COMMON_ZONES, "meeting": meeting},
+        {
+            "space": space,
+            "form": form,
+            "zones": COMMON_ZONES,
+            "meeting": meeting,
+            "past_question": past_question,
+        },
     )
 
 
@@ -355,6 +378,7 @@ def meeting_move(request, space_id, meeting_id):
             "end": recurrence.to_local_naive(happening.end, tz),
         },
     )
+    past_question = False
     if request.method == "POST" and form.is_valid():
         try:
             actions.move_occurrence(
@@ -363,16 +387,24 @@ def meeting_move(request, space_id, meeting_id):
                 original_start=original,
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
+                past_ok=_past_ok(request),
             )
         except ValidationError as error:
             add_errors(form, error)
+            past_question = schedule.asks_about_past(error)
         else:
             messages.success(request, _("The meeting has moved. Those who said yes are told."))
             return redirect(_detail_url(meeting, original))
     return render(
         request,
         "meetings/meeting_move.html",
-        {"space": space, "meeting": meeting, "happening": happening, "form": form},
+        {
+            "space": space,
+            "meeting": meeting,
+            "happening": happening,
+            "form": form,
+            "past_question": past_question,
+        },
     )
 
 
