@@ -329,7 +329,7 @@ def read_calendar(upload, *, space, fallback_zone):
                 )
     events, problems = [], []
     for number, component in enumerate(components, start=1):
-        title = _text(component, "summary")[:160] or _("(no title)")
+        title = schedule.one_line(_text(component, "summary"))[:160] or _("(no title)")
         label = _("Event %(number)s (“%(title)s”)") % {"number": number, "title": title}
         try:
             event = _read_event(component, title, space, fallback_zone)
