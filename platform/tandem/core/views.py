@@ -39,7 +39,7 @@ def healthz(request):
 
 def too_many_tries(request):
     """A clear page for a rate limit that was reached (HTTP 429)."""
-    return render(request, "core/too_many_tries.html", status=429)
+    return render(request, "429.html", status=429)
 
 
 @login_required
