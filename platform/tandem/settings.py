@@ -56,6 +56,7 @@ if not ALLOWED_HOSTS:
         "ALLOWED_HOSTS is not set. Set it to the comma-separated host names Tandem is served under."
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "tandem.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",
