@@ -25,7 +25,8 @@ def _fields(html):
     for name, value in re.findall(
         r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', body, re.S
     ):
-        data[unescape(name)] = unescape(value)
+        # A browser drops the one line break that opens a textarea's content.
+        data[unescape(name)] = unescape(value.removeprefix("\n"))
     return action, data
 
 
