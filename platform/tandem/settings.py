@@ -189,6 +189,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_ADAPTER = "tandem.accounts.adapter.AccountAdapter"
+# The same answer for a known and a new e-mail address (accounts.forms.SignupForm).
+ACCOUNT_FORMS = {"signup": "tandem.accounts.forms.SignupForm"}
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     # "key" is the account at one address (accounts.adapter): a wrong password
     # typed elsewhere never locks a person out; the account-wide ceiling is more

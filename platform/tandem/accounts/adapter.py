@@ -1,8 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit as allauth_ratelimit
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from tandem.core import ratelimit
+
+# One neutral answer for a username that is taken or reserved (see
+# accounts.forms.SignupForm for why a username cannot be hidden at sign-up).
+USERNAME_UNAVAILABLE = _("This username is not available. Please choose another.")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,6 +19,12 @@ class AccountAdapter(DefaultAccountAdapter):
     account-wide ceiling (``login_failed_account``), which one address cannot
     reach at the per-pair pace, still stops a guess spread over many.
     """
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_taken": USERNAME_UNAVAILABLE,
+        "username_blacklisted": USERNAME_UNAVAILABLE,
+    }
 
     def is_open_for_signup(self, request):
         return getattr(settings, "TANDEM_OPEN_SIGNUP", True)
