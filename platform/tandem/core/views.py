@@ -75,7 +75,11 @@ def csrf_failure(request, reason=""):
     return render(
         request,
         "errors/csrf_failure.html",
-        {"fields": fields, "action": request.get_full_path()},
+        {
+            "fields": fields,
+            "typed": any(field["long"] for field in fields),
+            "action": request.get_full_path(),
+        },
         status=403,
     )
 
