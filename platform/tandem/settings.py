@@ -56,6 +56,7 @@ if not ALLOWED_HOSTS:
         "ALLOWED_HOSTS is not set. Set it to the comma-separated host names Tandem is served under."
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "tandem.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "daphne",
@@ -188,8 +189,15 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_ADAPTER = "tandem.accounts.adapter.AccountAdapter"
+# The same answer for a known and a new e-mail address (accounts.forms.SignupForm).
+ACCOUNT_FORMS = {"signup": "tandem.accounts.forms.SignupForm"}
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
+    # "key" is the account at one address (accounts.adapter): a wrong password
+    # typed elsewhere never locks a person out; the account-wide ceiling is more
+    # than one address can reach at 5 per 5 minutes.
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
@@ -238,6 +246,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Tandem <tandem@localhost>")
 if env_bool("BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# How many proxies append to X-Forwarded-For before a request reaches Tandem; only
+# their entries are trusted for the client's address (core.ratelimit.client_ip,
+# which allauth's limits use too). Without it, behind a proxy everyone would share
+# the proxy's address and one person's failed sign-ins would stop everybody.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY") else 0)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

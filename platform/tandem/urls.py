@@ -22,3 +22,6 @@ urlpatterns = [
     path("", include("tandem.recognition.urls")),
     path("operators/", admin.site.urls),
 ]
+
+# allauth's rate limits answer through this too (``ROOT_URLCONF.handler429``).
+handler429 = "tandem.core.views.too_many_tries"

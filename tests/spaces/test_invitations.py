@@ -193,7 +193,7 @@ def test_a_username_taken_is_explained_and_nothing_is_made(world, taken):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["username"] == [
-        "This username is taken. Please choose another."
+        "This username is not available. Please choose another."
     ]
     _nothing_made(invitation, before)
 

@@ -28,7 +28,8 @@ def create_account(*, username, password, display_name="", interface_language=""
         raise ValidationError(
             {
                 "username": ValidationError(
-                    _("This username is taken. Please choose another."), code="username_taken"
+                    _("This username is not available. Please choose another."),
+                    code="username_taken",
                 )
             }
         )

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -39,7 +41,47 @@ def healthz(request):
 
 def too_many_tries(request):
     """A clear page for a rate limit that was reached (HTTP 429)."""
-    return render(request, "core/too_many_tries.html", status=429)
+    return render(request, "429.html", status=429)
+
+
+# Fields never written back into a page: credentials and one-time secrets.
+SECRET_FIELD = re.compile(r"password|token|secret|key|code|otp|csrf", re.IGNORECASE)
+
+
+def _same_origin(request):
+    """True unless the browser says the post came from another site.
+
+    Only then is the typed text shown again: a page of another site could
+    otherwise fill our form with its own words for a person to send.
+    """
+    origin = request.headers.get("Origin")
+    if origin and origin != f"{request.scheme}://{request.get_host()}":
+        return False
+    return request.headers.get("Sec-Fetch-Site", "same-origin") in {"same-origin", "none"}
+
+
+def csrf_failure(request, reason=""):
+    """A post whose security token no longer holds (signed out and in elsewhere, an old
+    tab): nothing is stored, and what the person typed comes back in a form with a
+    fresh token, posting to the same address, ready to send again."""
+    fields = []
+    if request.method == "POST" and _same_origin(request):
+        for name, values in request.POST.lists():
+            if SECRET_FIELD.search(name):
+                continue
+            for value in values:
+                long = "\n" in value or len(value) > 80 or name in {"body", "text", "message"}
+                fields.append({"name": name, "value": value, "long": long})
+    return render(
+        request,
+        "errors/csrf_failure.html",
+        {
+            "fields": fields,
+            "typed": any(field["long"] for field in fields),
+            "action": request.get_full_path(),
+        },
+        status=403,
+    )
 
 
 @login_required

@@ -25,6 +25,16 @@ def _announce(user_id):
 
 
 def on_logged_out(sender, request=None, user=None, **kwargs):
+    """End the session in the store before the sockets are told to re-check it.
+
+    Django sends ``user_logged_out`` before it flushes the session; a socket
+    that re-checked on this event would still find it and stream on until its
+    next full check. Deleting it here (the flush that follows deletes nothing
+    more) makes that re-check close exactly the sockets of this session.
+    """
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        session.delete()
     if user is not None and user.pk:
         _announce(user.pk)
 

@@ -197,7 +197,7 @@ def rules(request, space_id):
 
 
 def _client_key(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
+    return ratelimit.client_ip(request)
 
 
 def join(request):
