@@ -558,10 +558,14 @@ def pick_rate_card(cards, organisation, day):
 
 
 def price(log, card):
-    """What ``log`` comes to at ``card``: (hours, preparation hours, amount)."""
+    """What ``log`` comes to at ``card``: (hours, preparation hours, amount).
+
+    The hours are rounded to cents for showing; the amount is priced from the
+    exact minutes and rounded once.
+    """
     hours = log.duration_hours
     preparation = (Decimal(log.preparation_minutes) / Decimal(60)).quantize(CENT)
-    return hours, preparation, card.amount_for(hours, preparation)
+    return hours, preparation, card.amount_for(log.end - log.start, log.preparation_minutes)
 
 
 def _month(day):

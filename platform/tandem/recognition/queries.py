@@ -322,3 +322,24 @@ def attach_expected_amounts(logs):
 
 def raise_denied(message):
     raise PermissionDenied(message)
+
+
+def inexact_amounts():
+    """Approved and paid logs whose frozen amount is not the exact one: (log, exact, difference).
+
+    A log stays listed until an adjustment of exactly the difference corrects it.
+    Read in chunks; the frozen logs themselves never change.
+    """
+    rows = []
+    logs = (
+        SessionLog.objects.filter(state__in=COUNTED)
+        .select_related("rate_card", "tutor", "space__organisation")
+        .prefetch_related("adjustments")
+        .order_by("id")
+    )
+    for log in logs.iterator(chunk_size=500):
+        exact = log.exact_amount()
+        difference = exact - log.amount
+        if difference and all(a.amount != difference for a in log.adjustments.all()):
+            rows.append((log, exact, difference))
+    return rows
