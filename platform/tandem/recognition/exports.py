@@ -148,6 +148,9 @@ def _fit(pdf, value, width):
 
 
 def statement_pdf(statement, lines):
+    from . import queries
+
+    totals = queries.statement_totals(statement)
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
@@ -231,7 +234,6 @@ def statement_pdf(statement, lines):
         pdf.cell(width, 8, text(heading), border=1, fill=True)
     pdf.ln()
     pdf.set_font(family, "", 10)
-    total_hours = total_preparation = total = 0
     for line in lines:
         what = (
             line.log.space.name
@@ -258,14 +260,13 @@ def statement_pdf(statement, lines):
                 align="R" if index >= 2 else "L",
             )
         pdf.ln()
-        total_hours += line.hours
-        total_preparation += line.preparation_hours
-        total += line.amount
     pdf.set_font(family, "B", 10)
     pdf.cell(widths[0] + widths[1], 8, text(_("Total")), border=1)
-    pdf.cell(widths[2], 8, f"{total_hours:.2f}", border=1, align="R")
-    pdf.cell(widths[3], 8, f"{total_preparation:.2f}", border=1, align="R")
-    pdf.cell(widths[4], 8, text(f"{total:.2f} {statement.currency}"), border=1, align="R")
+    pdf.cell(widths[2], 8, f"{totals['hours']:.2f}", border=1, align="R")
+    pdf.cell(widths[3], 8, f"{totals['preparation']:.2f}", border=1, align="R")
+    pdf.cell(
+        widths[4], 8, text(f"{totals['amount']:.2f} {statement.currency}"), border=1, align="R"
+    )
     pdf.ln(12)
     pdf.set_font(family, "", 8)
     pdf.cell(

@@ -17,7 +17,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.http import Http404
 from django.utils.dates import MONTHS, MONTHS_AP
 
@@ -25,7 +25,7 @@ from tandem.accounts.models import Organisation, OrganisationRole
 from tandem.spaces.models import Membership, Role
 
 from . import permissions
-from .models import AuditRow, Period, RateCard, SessionLog, Statement, StatementLine
+from .models import CENT, AuditRow, Period, RateCard, SessionLog, Statement, StatementLine
 
 State = SessionLog.State
 COUNTED = (State.APPROVED, State.PAID)
@@ -183,11 +183,41 @@ def log_with_attendees(log):
     return list(log.attendees.order_by("display_name", "username"))
 
 
+def pay_totals(lines, *by):
+    """The one sum of pay, for every page and download: statement lines grouped ``by``.
+
+    ``lines`` is a queryset of statement lines; sessions and adjustments both
+    count, so the organisation's overview, statements, the tutor's year and the
+    PDF and CSV always agree. Each row has ``amount``, ``hours``, ``preparation``
+    (paid preparation hours frozen on the logs) and ``sessions``.
+    """
+    sums = {
+        "amount": Sum("amount"),
+        "hours": Sum("hours"),
+        "preparation": Sum("log__preparation_hours"),
+        "sessions": Count("log_id"),
+    }
+    if not by:
+        rows = [lines.order_by().aggregate(**sums)]
+    else:
+        rows = list(lines.values(*by).annotate(**sums).order_by(*by))
+    for row in rows:
+        for key in ("amount", "hours", "preparation"):
+            # SQLite hands sums back with float noise; the fields hold cents.
+            row[key] = Decimal(row[key] or 0).quantize(CENT)
+    return rows
+
+
+def statement_totals(statement):
+    """A statement's totals: hours, preparation hours, amount (``pay_totals``)."""
+    return pay_totals(StatementLine.objects.filter(statement=statement))[0]
+
+
 def statements_of(user):
     return (
         Statement.objects.filter(tutor=user)
         .select_related("organisation", "period")
-        .annotate(total=Sum("lines__amount"), line_count=Count("lines"))
+        .annotate(line_count=Count("lines"))
         .order_by("-period__start", "currency")
     )
 
@@ -196,9 +226,21 @@ def statements_of_organisation(organisation):
     return (
         Statement.objects.filter(organisation=organisation)
         .select_related("tutor", "period")
-        .annotate(total=Sum("lines__amount"), line_count=Count("lines"))
+        .annotate(line_count=Count("lines"))
         .order_by("-period__start", "tutor__display_name", "tutor__username", "currency")
     )
+
+
+def with_totals(statements):
+    """Put ``total`` (from ``pay_totals``) on each statement of a page: one query."""
+    statements = list(statements)
+    rows = pay_totals(
+        StatementLine.objects.filter(statement__in=[s.pk for s in statements]), "statement_id"
+    )
+    found = {row["statement_id"]: row["amount"] for row in rows}
+    for statement in statements:
+        statement.total = found.get(statement.pk, Decimal(0))
+    return statements
 
 
 def statement_lines(statement):
@@ -209,25 +251,15 @@ def statement_lines(statement):
     )
 
 
-def statement_totals(lines):
-    hours = sum((line.hours for line in lines), Decimal(0))
-    preparation = sum((line.preparation_hours for line in lines), Decimal(0))
-    amount = sum((line.amount for line in lines), Decimal(0))
-    return {"hours": hours, "preparation": preparation, "amount": amount}
-
-
 def earned_in_year(user, year):
     """What the tutor earned in ``year`` per currency: lines dated in the year."""
-    rows = (
-        StatementLine.objects.filter(statement__tutor=user, date__year=year)
-        .values("statement__currency")
-        .annotate(total=Sum("amount"), hours=Sum("hours"))
-        .order_by("statement__currency")
+    rows = pay_totals(
+        StatementLine.objects.filter(statement__tutor=user, date__year=year).annotate(
+            currency=F("statement__currency")
+        ),
+        "currency",
     )
-    return [
-        {"currency": r["statement__currency"], "total": r["total"], "hours": r["hours"]}
-        for r in rows
-    ]
+    return [{"currency": r["currency"], "total": r["amount"], "hours": r["hours"]} for r in rows]
 
 
 def periods_of(organisation):
@@ -239,21 +271,25 @@ def rate_cards_of(organisation):
 
 
 def overview(organisation, start, end):
-    """Approved and paid sessions in [start, end], per group and per tutor, per currency."""
-    base = SessionLog.objects.filter(
-        space__organisation=organisation, state__in=COUNTED, date__gte=start, date__lte=end
+    """Pay on statement lines dated in [start, end], per group and per tutor, per currency.
+
+    Sessions count on their date, adjustments on the day they were made and in
+    the group of the log they correct: the same lines, and the same sums
+    (``pay_totals``), as the statements.
+    """
+    lines = StatementLine.objects.filter(
+        statement__organisation=organisation, date__gte=start, date__lte=end
+    ).annotate(
+        currency=F("statement__currency"),
+        group_id=Coalesce("log__space_id", "adjustment__log__space_id"),
+        group_name=Coalesce("log__space__name", "adjustment__log__space__name"),
+        tutor_key=F("statement__tutor_id"),
+        tutor_name=F("statement__tutor__display_name"),
+        tutor_username=F("statement__tutor__username"),
     )
-    per_group = (
-        base.values("space_id", "space__name", "currency")
-        .annotate(sessions=Count("id"), hours=Sum("hours"), amount=Sum("amount"))
-        .order_by("space__name", "currency")
-    )
-    per_tutor = (
-        base.values("tutor_id", "tutor__display_name", "tutor__username", "currency")
-        .annotate(sessions=Count("id"), hours=Sum("hours"), amount=Sum("amount"))
-        .order_by("tutor__display_name", "tutor__username", "currency")
-    )
-    return list(per_group), list(per_tutor)
+    per_group = pay_totals(lines, "group_name", "group_id", "currency")
+    per_tutor = pay_totals(lines, "tutor_name", "tutor_username", "tutor_key", "currency")
+    return per_group, per_tutor
 
 
 def hours_by_month(logs, year):

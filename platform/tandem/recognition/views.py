@@ -411,6 +411,7 @@ def rate_end(request, card_id):
 def organisation_statements(request, organisation_id):
     organisation = queries.access_organisation(request.user, organisation_id)
     page = _page(request, queries.statements_of_organisation(organisation))
+    page.object_list = queries.with_totals(page.object_list)
     return render(
         request,
         "recognition/statement_list.html",
@@ -422,6 +423,7 @@ def organisation_statements(request, organisation_id):
 def my_statements(request):
     year = _year(request)
     page = _page(request, queries.statements_of(request.user))
+    page.object_list = queries.with_totals(page.object_list)
     return render(
         request,
         "recognition/statement_list.html",
@@ -444,7 +446,7 @@ def statement_detail(request, statement_id):
         {
             "statement": statement,
             "lines": lines,
-            "totals": queries.statement_totals(lines),
+            "totals": queries.statement_totals(statement),
             "manage": permissions.can_manage_money(request.user, statement.organisation_id),
         },
     )
