@@ -12,7 +12,7 @@ from tandem.recognition.models import StatementLine
 def _overview(client, org, start, end):
     response = client.get(
         reverse("recognition:organisation", args=[org.pk]),
-        {"start": start.isoformat(), "end": end.isoformat()},
+        {"range-start": start.isoformat(), "range-end": end.isoformat()},
     )
     assert response.status_code == 200
     return response.context

@@ -349,6 +349,14 @@ class Adjustment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The second coordinator who approved a correction above the share one may make alone.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The mistaken adjustment this one cancels (its amount negated); shown beside it.
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+    )
 
     class Meta:
         verbose_name = _("adjustment")
@@ -357,6 +365,38 @@ class Adjustment(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero"),
             models.CheckConstraint(condition=~Q(reason=""), name="adjustment_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.log} · {self.amount}"
+
+
+class AdjustmentRequest(models.Model):
+    """A correction too large for one coordinator: it waits for a second one.
+
+    Nothing counts until another coordinator approves it; the adjustment it
+    then becomes names both.
+    """
+
+    log = models.ForeignKey(
+        SessionLog, on_delete=models.PROTECT, related_name="adjustment_requests"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    adjustment = models.OneToOneField(
+        Adjustment, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
+    )
+
+    class Meta:
+        verbose_name = _("adjustment waiting for approval")
+        verbose_name_plural = _("adjustments waiting for approval")
+        ordering = ["created", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustmentrequest_not_zero"),
         ]
 
     def __str__(self):

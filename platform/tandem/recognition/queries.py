@@ -25,7 +25,16 @@ from tandem.accounts.models import Organisation, OrganisationRole
 from tandem.spaces.models import Membership, Role
 
 from . import permissions
-from .models import CENT, AuditRow, Period, RateCard, SessionLog, Statement, StatementLine
+from .models import (
+    CENT,
+    AdjustmentRequest,
+    AuditRow,
+    Period,
+    RateCard,
+    SessionLog,
+    Statement,
+    StatementLine,
+)
 
 State = SessionLog.State
 COUNTED = (State.APPROVED, State.PAID)
@@ -59,6 +68,44 @@ def access_statement(user, statement_id):
     if not permissions.can_view_statement(user, statement):
         raise Http404
     return statement
+
+
+def access_adjustment_request(user, request_id):
+    """A correction waiting for approval, for coordinators who may adjust its log; else 404."""
+    try:
+        waiting = AdjustmentRequest.objects.select_related("log", "log__space", "created_by").get(
+            pk=request_id
+        )
+    except (AdjustmentRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not user.is_authenticated or not permissions.can_adjust(user, waiting.log):
+        raise Http404
+    return waiting
+
+
+def adjustments_of(log):
+    """The log's adjustments, each reversal listed right under the one it cancels."""
+    rows = list(
+        log.adjustments.select_related("created_by", "approved_by").order_by("created", "id")
+    )
+    by_original = {a.reverses_id: a for a in rows if a.reverses_id}
+    ordered = []
+    for adjustment in rows:
+        if adjustment.reverses_id:
+            continue
+        adjustment.reversal = by_original.get(adjustment.pk)
+        ordered.append(adjustment)
+        if adjustment.reversal is not None:
+            ordered.append(adjustment.reversal)
+    return ordered
+
+
+def waiting_adjustments(log):
+    return list(
+        AdjustmentRequest.objects.filter(log=log, adjustment__isnull=True)
+        .select_related("created_by")
+        .order_by("id")
+    )
 
 
 def access_organisation(user, organisation_id):
@@ -266,6 +313,31 @@ def periods_of(organisation):
     return Period.objects.filter(organisation=organisation).select_related("closed_by")
 
 
+def next_period_to_close(organisation):
+    """(first day, last day) to offer for closing: the oldest open period that has begun,
+    else the month after the last closed period (or last month), before any later period."""
+    import calendar
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    periods = Period.objects.filter(organisation=organisation)
+    open_period = periods.filter(closed_at__isnull=True, start__lte=today).order_by("start").first()
+    if open_period is not None:
+        return open_period.start, open_period.end
+    last_closed = periods.filter(closed_at__isnull=False).order_by("-end").first()
+    if last_closed is not None:
+        start = last_closed.end + datetime.timedelta(days=1)
+    else:
+        start = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    following = periods.filter(start__gt=start, start__lte=end).order_by("start").first()
+    if following is not None:
+        end = following.start - datetime.timedelta(days=1)
+    return start, end
+
+
 def rate_cards_of(organisation):
     return RateCard.objects.filter(organisation=organisation).order_by("currency", "-valid_from")
 
@@ -354,6 +426,30 @@ def attach_expected_amounts(logs):
         log.expected = price(log, card)[2] if card else None
         log.expected_currency = card.currency if card else ""
     return logs
+
+
+def expected_totals(logs):
+    """The batch total of the chosen logs per currency, and how many have no rate card."""
+    totals = defaultdict(Decimal)
+    for log in logs:
+        if log.expected is not None:
+            totals[log.expected_currency] += log.expected
+    return {
+        "batch_totals": dict(sorted(totals.items())),
+        "unpriced": sum(1 for log in logs if log.expected is None),
+    }
+
+
+def already_approved_count(user, ids):
+    """Of ``ids``, the logs already approved or paid that ``user`` coordinates."""
+    if not ids:
+        return 0
+    orgs = OrganisationRole.objects.filter(
+        user=user, role=OrganisationRole.Role.COORDINATOR
+    ).values("organisation_id")
+    return SessionLog.objects.filter(
+        pk__in=ids, state__in=COUNTED, space__organisation_id__in=orgs
+    ).count()
 
 
 def raise_denied(message):
