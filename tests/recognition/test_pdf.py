@@ -36,9 +36,7 @@ def _words(path):
 def _x(words, text):
     """Right-to-left runs come back in visual order: letters reversed, date parts swapped."""
     return next(
-        x
-        for word, x in words
-        if text in (word, word[::-1], "/".join(reversed(word.split("/"))))
+        x for word, x in words if text in (word, word[::-1], "/".join(reversed(word.split("/"))))
     )
 
 
