@@ -226,6 +226,8 @@ class _Page:
 
     def row(self, cells, height, **options):
         """``cells``: (width, value, is_number) in reading order."""
+        if self.rtl:  # flush with the right margin, as the lines above
+            self.pdf.set_x(self.pdf.w - self.pdf.r_margin - sum(c[0] for c in cells))
         for width, value, number in reversed(cells) if self.rtl else cells:
             self.cell(width, height, value, number=number, **options)
         self.pdf.ln()
