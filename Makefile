@@ -40,6 +40,7 @@ lint: install
 
 bench: install
 	$(PY) tests/bench/run.py $(BENCH_ARGS)
+	$(PY) tests/bench/statement_pdf.py
 
 # Refresh the catalogues from the source (needs GNU gettext; translators' tool only).
 messages: install

@@ -282,6 +282,9 @@ TANDEM = {
     "WS_HEARTBEAT_SECONDS": env_int("WS_HEARTBEAT_SECONDS", 25),
     "WS_REVALIDATE_SECONDS": env_int("WS_REVALIDATE_SECONDS", 600),
     "WS_ACCESS_CHECK_SECONDS": env_int("WS_ACCESS_CHECK_SECONDS", 40),
+    # How far one coordinator alone may raise a session's pay by adjustments, in percent
+    # of its approved amount; beyond that a second coordinator approves.
+    "ADJUSTMENT_SHARE_PERCENT": env_int("ADJUSTMENT_SHARE_PERCENT", 50),
 }
 
 LOGGING = {

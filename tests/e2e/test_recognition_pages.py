@@ -66,6 +66,38 @@ def test_recognition_page_fits_a_phone(
     axe_check(page)
 
 
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_pay_pages_on_a_phone_fit_and_are_captured(
+    language, page_as, server_url, e2e_data, no_horizontal_scroll, tmp_path_factory
+):
+    """The statement, the session list and the approval review at 360 px, as pictures
+    (under ``var/screenshots/`` when TANDEM_SCREENSHOTS is set) for a person to look at."""
+    import os
+    from pathlib import Path
+
+    folder = (
+        Path(os.environ["TANDEM_SCREENSHOTS"])
+        if os.environ.get("TANDEM_SCREENSHOTS")
+        else tmp_path_factory.mktemp("screens")
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    tutor = page_as("tutor", language=language, width=PHONE)
+    for name, path in (
+        ("statement", f"/statements/{e2e_data['recognition']['statement']}/"),
+        ("sessions", "/sessions/"),
+    ):
+        assert tutor.goto(server_url + path).status == 200
+        no_horizontal_scroll(tutor)
+        tutor.screenshot(path=str(folder / f"{name}-{language}.png"), full_page=True)
+    coordinator = page_as("coordinator", language=language, width=PHONE)
+    coordinator.goto(f"{server_url}/sessions/to-approve/")
+    coordinator.locator("input[name=log]").first.check()
+    coordinator.locator("form[action$='/review/'] button[type=submit]").click()
+    assert coordinator.locator(".rec-batch-total").count() == 1
+    no_horizontal_scroll(coordinator)
+    coordinator.screenshot(path=str(folder / f"review-{language}.png"), full_page=True)
+
+
 def test_coordinator_approves_through_one_confirmation(page_as, server_url, e2e_data, axe_check):
     page = page_as("coordinator", width=WIDE)
     page.goto(f"{server_url}/sessions/to-approve/")

@@ -47,3 +47,14 @@ def rec(world):
             return log
 
     return Rec()
+
+
+@pytest.fixture
+def arabic_statement(rec, world):
+    rec.tutor.display_name = "أمينة المعلمة"
+    rec.tutor.save(update_fields=["display_name"])
+    rec.member.display_name = "Олена Коваленко"
+    rec.member.save(update_fields=["display_name"])
+    statement = world.objects["statement_paid"]
+    statement.tutor.refresh_from_db()
+    return statement

@@ -263,17 +263,6 @@ def test_bulk_approval_review_uses_a_fixed_number_of_queries(
 # --- downloads -----------------------------------------------------------------
 
 
-@pytest.fixture
-def arabic_statement(rec, world):
-    rec.tutor.display_name = "أمينة المعلمة"
-    rec.tutor.save(update_fields=["display_name"])
-    rec.member.display_name = "Олена Коваленко"
-    rec.member.save(update_fields=["display_name"])
-    statement = world.objects["statement_paid"]
-    statement.tutor.refresh_from_db()
-    return statement
-
-
 def test_csv_opens_right_in_spreadsheets_with_non_latin_names(arabic_statement, client_for):
     response = client_for("tutor").get(
         reverse("recognition:statement_csv", args=[arabic_statement.pk])

@@ -112,6 +112,10 @@ def extend(world):
     )
     _through(approved, to="approved", **a)
     world.objects["statement_open"] = approved.statement_line.statement
+    # A large correction the coordinator proposed: it waits for a second coordinator.
+    world.objects["adjustment_request"] = actions.request_adjustment(
+        actor=people["coordinator"], log=approved, amount="60.00", reason="Two sessions in one."
+    )
     world.objects["log_confirmed"] = _through(
         _log(
             world,

@@ -12,12 +12,13 @@ import zoneinfo
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Organisation, OrganisationRole
@@ -32,6 +33,7 @@ from .models import (
     MAX_PREPARATION_MINUTES,
     MAX_SESSION_HOURS,
     Adjustment,
+    AdjustmentRequest,
     AuditRow,
     ChainHead,
     Period,
@@ -510,14 +512,35 @@ def create_rate_card(
     return card
 
 
-def end_rate_card(*, actor, card, valid_until):
-    """Set the last day of a rate card; approved logs keep the amounts they had."""
+def end_rate_card(*, actor, card, valid_until, successor=None):
+    """Set the last day of a rate card; approved logs keep the amounts they had.
+
+    Refused before the last day the card already priced. Logs still on their way
+    dated after the new last day would be left without a rate: then the
+    successor (``{"fee_per_session", "fee_per_hour", "preparation_paid"}``)
+    starts the next day in the same step, or the change is refused.
+    """
     if not permissions.can_manage_money(actor, card.organisation_id):
         raise PermissionDenied(_("Only a coordinator of the organisation can set its rates."))
     if not isinstance(valid_until, date) or valid_until < card.valid_from:
         _fail("validity_reversed", _("The rate must end on or after the day it starts."))
     with transaction.atomic():
-        card = RateCard.objects.select_for_update().get(pk=card.pk)
+        Organisation.objects.select_for_update().get(pk=card.organisation_id)
+        card = RateCard.objects.select_for_update().select_related("organisation").get(pk=card.pk)
+        priced = (
+            SessionLog.objects.filter(rate_card=card)
+            .order_by("-date")
+            .values_list("date", flat=True)
+        ).first()
+        if priced is not None and valid_until < priced:
+            _fail(
+                "rate_priced_later",
+                _(
+                    "This rate card already priced a session of %(date)s: its last day "
+                    "cannot be before that."
+                )
+                % {"date": formats.date_format(priced, "SHORT_DATE_FORMAT")},
+            )
         later = RateCard.objects.filter(
             organisation_id=card.organisation_id, currency=card.currency
         ).exclude(pk=card.pk)
@@ -525,6 +548,31 @@ def end_rate_card(*, actor, card, valid_until):
             card.valid_until is None or valid_until > card.valid_until
         ):
             _fail("rate_overlap", _("Another rate card is valid on some of these days."))
+        waiting = SessionLog.objects.filter(
+            space__organisation_id=card.organisation_id,
+            state__in=(State.DRAFT, State.SUBMITTED, State.CONFIRMED),
+            date__gt=valid_until,
+        )
+        if card.valid_until is not None:
+            waiting = waiting.filter(date__lte=card.valid_until)
+        other_cards = list(
+            RateCard.objects.filter(organisation_id=card.organisation_id).exclude(pk=card.pk)
+        )
+        unpriced = [
+            log.date
+            for log in waiting.only("date")
+            if not any(c.covers(log.date) for c in other_cards)
+        ]
+        if unpriced and not successor:
+            _fail(
+                "rate_leaves_logs_unpriced",
+                _(
+                    "Sessions of %(date)s and later wait for approval and would have no rate "
+                    "card: give the fees of the card that follows, from the next day."
+                )
+                % {"date": formats.date_format(min(unpriced), "SHORT_DATE_FORMAT")},
+            )
+        old_until = card.valid_until
         card.valid_until = valid_until
         card.save(update_fields=["valid_until"])
         _audit(
@@ -534,6 +582,17 @@ def end_rate_card(*, actor, card, valid_until):
             rate_card=card.pk,
             valid_until=valid_until,
         )
+        if successor:
+            create_rate_card(
+                actor=actor,
+                organisation=card.organisation,
+                currency=card.currency,
+                fee_per_session=successor.get("fee_per_session"),
+                fee_per_hour=successor.get("fee_per_hour"),
+                preparation_paid=successor.get("preparation_paid", False),
+                valid_from=valid_until + timedelta(days=1),
+                valid_until=old_until,
+            )
     return card
 
 
@@ -558,10 +617,14 @@ def pick_rate_card(cards, organisation, day):
 
 
 def price(log, card):
-    """What ``log`` comes to at ``card``: (hours, preparation hours, amount)."""
+    """What ``log`` comes to at ``card``: (hours, preparation hours, amount).
+
+    The hours are rounded to cents for showing; the amount is priced from the
+    exact minutes and rounded once.
+    """
     hours = log.duration_hours
     preparation = (Decimal(log.preparation_minutes) / Decimal(60)).quantize(CENT)
-    return hours, preparation, card.amount_for(hours, preparation)
+    return hours, preparation, card.amount_for(log.end - log.start, log.preparation_minutes)
 
 
 def _month(day):
@@ -776,13 +839,7 @@ def mark_statement_paid(*, actor, statement):
     return statement
 
 
-def add_adjustment(*, actor, log, amount, reason):
-    """Correct an approved log by a new entry that lands on the next open statement."""
-    reason = (reason or "").strip()
-    if not permissions.can_adjust(actor, log):
-        raise PermissionDenied(
-            _("Only a coordinator can adjust an approved log of their organisation.")
-        )
+def _adjustment_value(amount):
     try:
         value = Decimal(str(amount).strip().replace(",", "."))
     except InvalidOperation:
@@ -791,34 +848,222 @@ def add_adjustment(*, actor, log, amount, reason):
         _fail("not_a_number", _("%(field)s must be a number.") % {"field": _("Amount")})
     if value == 0 or value != value.quantize(CENT) or abs(value) >= Decimal("100000000"):
         _fail("bad_amount", _("Give a non-zero amount with at most two decimals."))
+    return value
+
+
+def _reversed_adjustment(log, reverses):
+    """The adjustment of ``log`` to cancel: not a reversal itself, not reversed yet."""
+    original = (
+        Adjustment.objects.filter(pk=getattr(reverses, "pk", reverses), log=log).first()
+        if reverses
+        else None
+    )
+    if original is None:
+        _fail("unknown_adjustment", _("Choose an adjustment of this session log to reverse."))
+    if original.reverses_id is not None or original.reversals.exists():
+        _fail(
+            "already_reversed",
+            _("This adjustment is a reversal or is reversed already; nothing to reverse."),
+        )
+    return original
+
+
+def _next_open_period(organisation_id, *, create):
+    """The period an adjustment made today lands in: today's, or the first open one after."""
+    day = timezone.localdate()
+    period = _period_for(organisation_id, day, create=create)
+    while period is not None and period.is_closed:
+        day = period.end + timedelta(days=1)
+        period = _period_for(organisation_id, day, create=create)
+    return day, period
+
+
+def _adjustment_effect(log, value):
+    """Before and after of the log's pay and of the statement the correction lands on."""
+    from . import queries
+
+    before = log.amount + sum((a.amount for a in log.adjustments.all()), Decimal(0))
+    _day, period = _next_open_period(log.space.organisation_id, create=False)
+    statement = (
+        Statement.objects.filter(tutor=log.tutor, period=period, currency=log.currency).first()
+        if period is not None
+        else None
+    )
+    statement_before = (
+        queries.statement_totals(statement)["amount"] if statement is not None else Decimal(0)
+    )
+    share = Decimal(settings.TANDEM["ADJUSTMENT_SHARE_PERCENT"]) / 100
+    return {
+        "amount": value,
+        "currency": log.currency,
+        "before": before,
+        "after": before + value,
+        "period": period,
+        "statement_before": statement_before,
+        "statement_after": statement_before + value,
+        "needs_second": before + value - log.amount > log.amount * share,
+        "share_percent": settings.TANDEM["ADJUSTMENT_SHARE_PERCENT"],
+    }
+
+
+def _check_adjustment(*, actor, log, amount, reason, reverses):
+    reason = (reason or "").strip()
+    if not permissions.can_adjust(actor, log):
+        raise PermissionDenied(
+            _("Only a coordinator can adjust an approved log of their organisation.")
+        )
+    original = _reversed_adjustment(log, reverses) if reverses else None
+    value = -original.amount if original is not None else _adjustment_value(amount)
     if not reason:
         _fail("reason_required", _("Say why the amount is corrected."))
+    effect = _adjustment_effect(log, value)
+    if effect["after"] < 0:
+        _fail(
+            "below_zero",
+            _(
+                "This correction would take the session's pay below zero "
+                "(%(before)s → %(after)s %(currency)s)."
+            )
+            % {
+                "before": effect["before"],
+                "after": effect["after"],
+                "currency": log.currency,
+            },
+        )
+    return value, reason, original, effect
+
+
+def preview_adjustment(*, actor, log, amount, reason, reverses=None):
+    """Check a correction and say what it does, writing nothing: the confirmation step.
+
+    Returns the before/after of the log's pay and of the statement it lands
+    on, and whether a second coordinator must approve it.
+    """
+    _value, _reason, original, effect = _check_adjustment(
+        actor=actor, log=log, amount=amount, reason=reason, reverses=reverses
+    )
+    effect["reverses"] = original
+    return effect
+
+
+def _write_adjustment(*, actor, log, value, reason, original, approved_by=None, created_by=None):
+    organisation_id = log.space.organisation_id
+    day, period = _next_open_period(organisation_id, create=True)
+    adjustment = Adjustment.objects.create(
+        log=log,
+        amount=value,
+        reason=reason,
+        created_by=created_by or actor,
+        approved_by=approved_by,
+        reverses=original,
+    )
+    statement = _statement(
+        tutor=log.tutor, organisation_id=organisation_id, period=period, currency=log.currency
+    )
+    StatementLine.objects.create(
+        statement=statement, adjustment=adjustment, date=day, hours=Decimal(0), amount=value
+    )
+    _audit(
+        actor=actor,
+        action="log.adjusted",
+        organisation_id=organisation_id,
+        log=log,
+        statement=statement,
+        reason=reason,
+        amount=value,
+        adjustment=adjustment.pk,
+        reverses=original.pk if original is not None else None,
+        proposed_by=adjustment.created_by_id,
+    )
+    return adjustment
+
+
+def add_adjustment(*, actor, log, amount, reason, reverses=None):
+    """Correct an approved log by a new entry that lands on the next open statement.
+
+    Refused when it takes the log's pay below zero, or raises it by more than
+    ``ADJUSTMENT_SHARE_PERCENT`` of its approved amount (``needs_second``: use
+    ``request_adjustment``). ``reverses`` cancels an earlier mistaken adjustment
+    with its negated amount. Locks the organisation and the log.
+    """
+    _check_adjustment(actor=actor, log=log, amount=amount, reason=reason, reverses=reverses)
     with transaction.atomic():
-        organisation_id = log.space.organisation_id
-        Organisation.objects.select_for_update().get(pk=organisation_id)
+        Organisation.objects.select_for_update().get(pk=log.space.organisation_id)
         log = _lock(log)
-        day = timezone.localdate()
-        period = _period_for(organisation_id, day, create=True)
-        while period.is_closed:
-            day = period.end + timedelta(days=1)
-            period = _period_for(organisation_id, day, create=True)
-        adjustment = Adjustment.objects.create(
+        value, reason, original, effect = _check_adjustment(
+            actor=actor, log=log, amount=amount, reason=reason, reverses=reverses
+        )
+        if effect["needs_second"]:
+            _fail(
+                "needs_second",
+                _(
+                    "This raises the session's pay by more than %(share)s%% of its amount: "
+                    "a second coordinator must approve it."
+                )
+                % {"share": effect["share_percent"]},
+            )
+        return _write_adjustment(
+            actor=actor, log=log, value=value, reason=reason, original=original
+        )
+
+
+def request_adjustment(*, actor, log, amount, reason):
+    """A correction beyond the share one coordinator may make: it waits for a second one."""
+    _check_adjustment(actor=actor, log=log, amount=amount, reason=reason, reverses=None)
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=log.space.organisation_id)
+        log = _lock(log)
+        value, reason, _original, _effect = _check_adjustment(
+            actor=actor, log=log, amount=amount, reason=reason, reverses=None
+        )
+        request = AdjustmentRequest.objects.create(
             log=log, amount=value, reason=reason, created_by=actor
-        )
-        statement = _statement(
-            tutor=log.tutor, organisation_id=organisation_id, period=period, currency=log.currency
-        )
-        StatementLine.objects.create(
-            statement=statement, adjustment=adjustment, date=day, hours=Decimal(0), amount=value
         )
         _audit(
             actor=actor,
-            action="log.adjusted",
-            organisation_id=organisation_id,
+            action="adjustment.requested",
+            organisation_id=log.space.organisation_id,
             log=log,
-            statement=statement,
             reason=reason,
             amount=value,
-            adjustment=adjustment.pk,
+            request=request.pk,
         )
+    return request
+
+
+def approve_adjustment_request(*, actor, request):
+    """A second coordinator approves a waiting correction; it then lands like any other.
+
+    Locks the organisation, the log and the request, so it is approved once.
+    """
+    with transaction.atomic():
+        request = AdjustmentRequest.objects.select_for_update().get(pk=request.pk)
+        log = request.log
+        Organisation.objects.select_for_update().get(pk=log.space.organisation_id)
+        log = _lock(log)
+        if not permissions.can_adjust(actor, log):
+            raise PermissionDenied(
+                _("Only a coordinator can adjust an approved log of their organisation.")
+            )
+        if request.adjustment_id is not None:
+            _fail("request_decided", _("This correction is already approved."))
+        if request.created_by_id == actor.pk:
+            _fail(
+                "second_coordinator",
+                _("Another coordinator than the one who proposed it must approve it."),
+            )
+        value, reason, _original, _effect = _check_adjustment(
+            actor=actor, log=log, amount=request.amount, reason=request.reason, reverses=None
+        )
+        adjustment = _write_adjustment(
+            actor=actor,
+            log=log,
+            value=value,
+            reason=reason,
+            original=None,
+            approved_by=actor,
+            created_by=request.created_by,
+        )
+        request.adjustment = adjustment
+        request.save(update_fields=["adjustment"])
     return adjustment

@@ -9,6 +9,15 @@ from tandem.spaces.models import Membership, Role
 from .models import CURRENCIES, MAX_PREPARATION_MINUTES
 
 
+class DateInput(forms.DateInput):
+    """A native date picker: its value is always ISO 8601, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -22,7 +31,7 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 class SessionLogForm(forms.Form):
     """When, how long, with whom: times are read in the person's own time zone."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     start_time = forms.TimeField(
         label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -78,6 +87,10 @@ class SessionLogForm(forms.Form):
         self.fields["attendees"].queryset = people.filter(
             pk__in=Membership.objects.filter(space=space, role=Role.MEMBER).values("user_id")
         )
+        if not self.is_bound and not self.initial.get("counsellor"):
+            counsellors = list(self.fields["counsellor"].queryset.values_list("pk", flat=True)[:2])
+            if len(counsellors) == 1:  # the group's only counsellor co-led it
+                self.initial["counsellor"] = counsellors[0]
 
     def clean(self):
         data = super().clean()
@@ -131,26 +144,51 @@ class RateCardForm(forms.Form):
         label=_("Fee per hour"), required=False, min_value=0, max_digits=10, decimal_places=2
     )
     preparation_paid = forms.BooleanField(label=_("Preparation time is paid"), required=False)
-    valid_from = forms.DateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty while it is in force."),
     )
 
 
 class EndRateForm(forms.Form):
-    valid_until = forms.DateField(
-        label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"})
+    """A card's last day and, optionally, the fees of the card that follows it."""
+
+    valid_until = forms.DateField(label=_("Last day"), widget=DateInput())
+    fee_per_session = forms.DecimalField(
+        label=_("Next card: fee per session"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
     )
+    fee_per_hour = forms.DecimalField(
+        label=_("Next card: fee per hour"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+    )
+    preparation_paid = forms.BooleanField(
+        label=_("Next card: preparation time is paid"), required=False
+    )
+
+    def successor(self):
+        data = self.cleaned_data
+        if data.get("fee_per_session") is None and data.get("fee_per_hour") is None:
+            return None
+        return {
+            "fee_per_session": data.get("fee_per_session"),
+            "fee_per_hour": data.get("fee_per_hour"),
+            "preparation_paid": data.get("preparation_paid", False),
+        }
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("First day"), widget=DateInput())
+    end = forms.DateField(label=_("Last day"), widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -171,3 +209,4 @@ class AdjustmentForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    reverses = forms.IntegerField(required=False, widget=forms.HiddenInput)

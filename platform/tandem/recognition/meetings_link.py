@@ -22,12 +22,30 @@ def parse(meeting, occurrence_key):
 
 
 def recent(space, user):
-    """Past occurrences of the group's meetings, newest first, to start a log from."""
+    """Past occurrences of the group's meetings, newest first, to start a log from.
+
+    Occurrences the person already logged are left out.
+    """
     from tandem.meetings import queries
 
+    from .models import SessionLog
+
     now = timezone.now()
-    happenings = queries.space_window(space, now - dt.timedelta(days=RECENT_DAYS), now)
-    return [h for h in reversed(happenings) if h.end <= now and not h.cancelled][:6]
+    since = now - dt.timedelta(days=RECENT_DAYS)
+    happenings = queries.space_window(space, since, now)
+    logged = set(
+        SessionLog.objects.filter(
+            tutor_id=user.pk,
+            space=space,
+            meeting_id__isnull=False,
+            meeting_occurrence__gte=since - dt.timedelta(days=1),
+        ).values_list("meeting_id", "meeting_occurrence")
+    )
+    return [
+        h
+        for h in reversed(happenings)
+        if h.end <= now and not h.cancelled and (h.meeting.pk, h.original_start) not in logged
+    ][:6]
 
 
 def prefill(space, meeting_id, occurrence_key):

@@ -7,6 +7,7 @@ triggers (see the migration ``0002_money_guards``) besides the actions' checks.
 
 import hashlib
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,6 +32,26 @@ HOME_CURRENCY = {"SE": "SEK", "NO": "NOK", "DK": "DKK", "PL": "PLN"}
 MAX_SESSION_HOURS = 12
 MAX_PREPARATION_MINUTES = 600
 CENT = Decimal("0.01")
+# Decimal places of each currency's minor unit (ISO 4217); every listed one has cents.
+MINOR_UNIT_DIGITS = {code: 2 for code in CURRENCY_CODES}
+_MICROSECONDS_PER_HOUR = 3600 * 10**6
+
+
+def exact_amount(*, currency, fee_per_session, fee_per_hour, duration, preparation_minutes):
+    """fee per session + fee per hour × (``duration`` + preparation), rounded once.
+
+    Works in whole minor units and microseconds, so nothing is rounded before
+    the one half-up rounding of the amount to the currency's minor unit.
+    ``preparation_minutes`` is what is paid (0 where preparation is not).
+    """
+    scale = 10 ** MINOR_UNIT_DIGITS.get(currency, 2)
+    per_session = int((fee_per_session or Decimal(0)) * scale)
+    per_hour = int((fee_per_hour or Decimal(0)) * scale)
+    microseconds = duration // timedelta(microseconds=1) + preparation_minutes * 60 * 10**6
+    units, rest = divmod(per_hour * microseconds, _MICROSECONDS_PER_HOUR)
+    if 2 * rest >= _MICROSECONDS_PER_HOUR:
+        units += 1
+    return Decimal(per_session + units) / scale
 
 
 class RateCard(models.Model):
@@ -86,13 +107,15 @@ class RateCard(models.Model):
     def covers(self, day):
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
-    def amount_for(self, hours, preparation_hours):
-        """The pay for a session of ``hours`` (Decimal), rounded to cents."""
-        paid_hours = hours + (preparation_hours if self.preparation_paid else Decimal(0))
-        amount = (self.fee_per_session or Decimal(0)) + (self.fee_per_hour or Decimal(0)) * (
-            paid_hours
+    def amount_for(self, duration, preparation_minutes):
+        """The pay for a session lasting ``duration`` (a timedelta), rounded once."""
+        return exact_amount(
+            currency=self.currency,
+            fee_per_session=self.fee_per_session,
+            fee_per_hour=self.fee_per_hour,
+            duration=duration,
+            preparation_minutes=preparation_minutes if self.preparation_paid else 0,
         )
-        return amount.quantize(CENT)
 
 
 class SessionLog(models.Model):
@@ -222,7 +245,18 @@ class SessionLog(models.Model):
 
     @property
     def duration_hours(self):
+        """Hours to show, to cents; the amount is priced from the exact duration."""
         return (Decimal((self.end - self.start).total_seconds()) / Decimal(3600)).quantize(CENT)
+
+    def exact_amount(self):
+        """What an approved log comes to at its frozen fees, priced from minutes."""
+        return exact_amount(
+            currency=self.currency,
+            fee_per_session=self.fee_per_session,
+            fee_per_hour=self.fee_per_hour,
+            duration=self.end - self.start,
+            preparation_minutes=self.preparation_minutes if self.rate_card.preparation_paid else 0,
+        )
 
 
 class Period(models.Model):
@@ -315,6 +349,14 @@ class Adjustment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The second coordinator who approved a correction above the share one may make alone.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The mistaken adjustment this one cancels (its amount negated); shown beside it.
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+    )
 
     class Meta:
         verbose_name = _("adjustment")
@@ -323,6 +365,38 @@ class Adjustment(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero"),
             models.CheckConstraint(condition=~Q(reason=""), name="adjustment_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.log} · {self.amount}"
+
+
+class AdjustmentRequest(models.Model):
+    """A correction too large for one coordinator: it waits for a second one.
+
+    Nothing counts until another coordinator approves it; the adjustment it
+    then becomes names both.
+    """
+
+    log = models.ForeignKey(
+        SessionLog, on_delete=models.PROTECT, related_name="adjustment_requests"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    adjustment = models.OneToOneField(
+        Adjustment, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
+    )
+
+    class Meta:
+        verbose_name = _("adjustment waiting for approval")
+        verbose_name_plural = _("adjustments waiting for approval")
+        ordering = ["created", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustmentrequest_not_zero"),
         ]
 
     def __str__(self):

@@ -103,3 +103,31 @@ def can_view_statement(user, statement):
 
 def is_counsellor_of(user, space):
     return Membership.objects.filter(space=space, user=user, role=Role.COUNSELLOR).exists()
+
+
+def roles_of(user):
+    """Which recognition work a person has: {"tutor", "counsellor", "coordinator"}, one query."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    from tandem.accounts.models import OrganisationRole
+
+    if not user.is_authenticated:
+        return set()
+    memberships = Membership.objects.filter(user=OuterRef("pk"))
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            tutor=Exists(memberships.filter(role=Role.TUTOR))
+            | Exists(SessionLog.objects.filter(tutor=OuterRef("pk"))),
+            counsellor=Exists(memberships.filter(role=Role.COUNSELLOR)),
+            coordinator=Exists(
+                OrganisationRole.objects.filter(
+                    user=OuterRef("pk"), role=OrganisationRole.Role.COORDINATOR
+                )
+            ),
+        )
+        .first()
+    )
+    return {name for name, has in (row or {}).items() if has}

@@ -17,7 +17,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.http import Http404
 from django.utils.dates import MONTHS, MONTHS_AP
 
@@ -25,7 +25,16 @@ from tandem.accounts.models import Organisation, OrganisationRole
 from tandem.spaces.models import Membership, Role
 
 from . import permissions
-from .models import AuditRow, Period, RateCard, SessionLog, Statement, StatementLine
+from .models import (
+    CENT,
+    AdjustmentRequest,
+    AuditRow,
+    Period,
+    RateCard,
+    SessionLog,
+    Statement,
+    StatementLine,
+)
 
 State = SessionLog.State
 COUNTED = (State.APPROVED, State.PAID)
@@ -59,6 +68,44 @@ def access_statement(user, statement_id):
     if not permissions.can_view_statement(user, statement):
         raise Http404
     return statement
+
+
+def access_adjustment_request(user, request_id):
+    """A correction waiting for approval, for coordinators who may adjust its log; else 404."""
+    try:
+        waiting = AdjustmentRequest.objects.select_related("log", "log__space", "created_by").get(
+            pk=request_id
+        )
+    except (AdjustmentRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not user.is_authenticated or not permissions.can_adjust(user, waiting.log):
+        raise Http404
+    return waiting
+
+
+def adjustments_of(log):
+    """The log's adjustments, each reversal listed right under the one it cancels."""
+    rows = list(
+        log.adjustments.select_related("created_by", "approved_by").order_by("created", "id")
+    )
+    by_original = {a.reverses_id: a for a in rows if a.reverses_id}
+    ordered = []
+    for adjustment in rows:
+        if adjustment.reverses_id:
+            continue
+        adjustment.reversal = by_original.get(adjustment.pk)
+        ordered.append(adjustment)
+        if adjustment.reversal is not None:
+            ordered.append(adjustment.reversal)
+    return ordered
+
+
+def waiting_adjustments(log):
+    return list(
+        AdjustmentRequest.objects.filter(log=log, adjustment__isnull=True)
+        .select_related("created_by")
+        .order_by("id")
+    )
 
 
 def access_organisation(user, organisation_id):
@@ -183,11 +230,41 @@ def log_with_attendees(log):
     return list(log.attendees.order_by("display_name", "username"))
 
 
+def pay_totals(lines, *by):
+    """The one sum of pay, for every page and download: statement lines grouped ``by``.
+
+    ``lines`` is a queryset of statement lines; sessions and adjustments both
+    count, so the organisation's overview, statements, the tutor's year and the
+    PDF and CSV always agree. Each row has ``amount``, ``hours``, ``preparation``
+    (paid preparation hours frozen on the logs) and ``sessions``.
+    """
+    sums = {
+        "amount": Sum("amount"),
+        "hours": Sum("hours"),
+        "preparation": Sum("log__preparation_hours"),
+        "sessions": Count("log_id"),
+    }
+    if not by:
+        rows = [lines.order_by().aggregate(**sums)]
+    else:
+        rows = list(lines.values(*by).annotate(**sums).order_by(*by))
+    for row in rows:
+        for key in ("amount", "hours", "preparation"):
+            # SQLite hands sums back with float noise; the fields hold cents.
+            row[key] = Decimal(row[key] or 0).quantize(CENT)
+    return rows
+
+
+def statement_totals(statement):
+    """A statement's totals: hours, preparation hours, amount (``pay_totals``)."""
+    return pay_totals(StatementLine.objects.filter(statement=statement))[0]
+
+
 def statements_of(user):
     return (
         Statement.objects.filter(tutor=user)
         .select_related("organisation", "period")
-        .annotate(total=Sum("lines__amount"), line_count=Count("lines"))
+        .annotate(line_count=Count("lines"))
         .order_by("-period__start", "currency")
     )
 
@@ -196,9 +273,21 @@ def statements_of_organisation(organisation):
     return (
         Statement.objects.filter(organisation=organisation)
         .select_related("tutor", "period")
-        .annotate(total=Sum("lines__amount"), line_count=Count("lines"))
+        .annotate(line_count=Count("lines"))
         .order_by("-period__start", "tutor__display_name", "tutor__username", "currency")
     )
+
+
+def with_totals(statements):
+    """Put ``total`` (from ``pay_totals``) on each statement of a page: one query."""
+    statements = list(statements)
+    rows = pay_totals(
+        StatementLine.objects.filter(statement__in=[s.pk for s in statements]), "statement_id"
+    )
+    found = {row["statement_id"]: row["amount"] for row in rows}
+    for statement in statements:
+        statement.total = found.get(statement.pk, Decimal(0))
+    return statements
 
 
 def statement_lines(statement):
@@ -209,29 +298,44 @@ def statement_lines(statement):
     )
 
 
-def statement_totals(lines):
-    hours = sum((line.hours for line in lines), Decimal(0))
-    preparation = sum((line.preparation_hours for line in lines), Decimal(0))
-    amount = sum((line.amount for line in lines), Decimal(0))
-    return {"hours": hours, "preparation": preparation, "amount": amount}
-
-
 def earned_in_year(user, year):
     """What the tutor earned in ``year`` per currency: lines dated in the year."""
-    rows = (
-        StatementLine.objects.filter(statement__tutor=user, date__year=year)
-        .values("statement__currency")
-        .annotate(total=Sum("amount"), hours=Sum("hours"))
-        .order_by("statement__currency")
+    rows = pay_totals(
+        StatementLine.objects.filter(statement__tutor=user, date__year=year).annotate(
+            currency=F("statement__currency")
+        ),
+        "currency",
     )
-    return [
-        {"currency": r["statement__currency"], "total": r["total"], "hours": r["hours"]}
-        for r in rows
-    ]
+    return [{"currency": r["currency"], "total": r["amount"], "hours": r["hours"]} for r in rows]
 
 
 def periods_of(organisation):
     return Period.objects.filter(organisation=organisation).select_related("closed_by")
+
+
+def next_period_to_close(organisation):
+    """(first day, last day) to offer for closing: the oldest open period that has begun,
+    else the month after the last closed period (or last month), before any later period."""
+    import calendar
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    periods = Period.objects.filter(organisation=organisation)
+    open_period = periods.filter(closed_at__isnull=True, start__lte=today).order_by("start").first()
+    if open_period is not None:
+        return open_period.start, open_period.end
+    last_closed = periods.filter(closed_at__isnull=False).order_by("-end").first()
+    if last_closed is not None:
+        start = last_closed.end + datetime.timedelta(days=1)
+    else:
+        start = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    following = periods.filter(start__gt=start, start__lte=end).order_by("start").first()
+    if following is not None:
+        end = following.start - datetime.timedelta(days=1)
+    return start, end
 
 
 def rate_cards_of(organisation):
@@ -239,21 +343,25 @@ def rate_cards_of(organisation):
 
 
 def overview(organisation, start, end):
-    """Approved and paid sessions in [start, end], per group and per tutor, per currency."""
-    base = SessionLog.objects.filter(
-        space__organisation=organisation, state__in=COUNTED, date__gte=start, date__lte=end
+    """Pay on statement lines dated in [start, end], per group and per tutor, per currency.
+
+    Sessions count on their date, adjustments on the day they were made and in
+    the group of the log they correct: the same lines, and the same sums
+    (``pay_totals``), as the statements.
+    """
+    lines = StatementLine.objects.filter(
+        statement__organisation=organisation, date__gte=start, date__lte=end
+    ).annotate(
+        currency=F("statement__currency"),
+        group_id=Coalesce("log__space_id", "adjustment__log__space_id"),
+        group_name=Coalesce("log__space__name", "adjustment__log__space__name"),
+        tutor_key=F("statement__tutor_id"),
+        tutor_name=F("statement__tutor__display_name"),
+        tutor_username=F("statement__tutor__username"),
     )
-    per_group = (
-        base.values("space_id", "space__name", "currency")
-        .annotate(sessions=Count("id"), hours=Sum("hours"), amount=Sum("amount"))
-        .order_by("space__name", "currency")
-    )
-    per_tutor = (
-        base.values("tutor_id", "tutor__display_name", "tutor__username", "currency")
-        .annotate(sessions=Count("id"), hours=Sum("hours"), amount=Sum("amount"))
-        .order_by("tutor__display_name", "tutor__username", "currency")
-    )
-    return list(per_group), list(per_tutor)
+    per_group = pay_totals(lines, "group_name", "group_id", "currency")
+    per_tutor = pay_totals(lines, "tutor_name", "tutor_username", "tutor_key", "currency")
+    return per_group, per_tutor
 
 
 def hours_by_month(logs, year):
@@ -320,5 +428,50 @@ def attach_expected_amounts(logs):
     return logs
 
 
+def expected_totals(logs):
+    """The batch total of the chosen logs per currency, and how many have no rate card."""
+    totals = defaultdict(Decimal)
+    for log in logs:
+        if log.expected is not None:
+            totals[log.expected_currency] += log.expected
+    return {
+        "batch_totals": dict(sorted(totals.items())),
+        "unpriced": sum(1 for log in logs if log.expected is None),
+    }
+
+
+def already_approved_count(user, ids):
+    """Of ``ids``, the logs already approved or paid that ``user`` coordinates."""
+    if not ids:
+        return 0
+    orgs = OrganisationRole.objects.filter(
+        user=user, role=OrganisationRole.Role.COORDINATOR
+    ).values("organisation_id")
+    return SessionLog.objects.filter(
+        pk__in=ids, state__in=COUNTED, space__organisation_id__in=orgs
+    ).count()
+
+
 def raise_denied(message):
     raise PermissionDenied(message)
+
+
+def inexact_amounts():
+    """Approved and paid logs whose frozen amount is not the exact one: (log, exact, difference).
+
+    A log stays listed until an adjustment of exactly the difference corrects it.
+    Read in chunks; the frozen logs themselves never change.
+    """
+    rows = []
+    logs = (
+        SessionLog.objects.filter(state__in=COUNTED)
+        .select_related("rate_card", "tutor", "space__organisation")
+        .prefetch_related("adjustments")
+        .order_by("id")
+    )
+    for log in logs.iterator(chunk_size=500):
+        exact = log.exact_amount()
+        difference = exact - log.amount
+        if difference and all(a.amount != difference for a in log.adjustments.all()):
+            rows.append((log, exact, difference))
+    return rows

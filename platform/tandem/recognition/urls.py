@@ -16,6 +16,11 @@ urlpatterns = [
     path("sessions/<int:log_id>/approve/", views.log_approve, name="log_approve"),
     path("sessions/<int:log_id>/return/", views.log_return, name="log_return"),
     path("sessions/<int:log_id>/adjust/", views.log_adjust, name="log_adjust"),
+    path(
+        "adjustments/<int:request_id>/approve/",
+        views.adjustment_approve,
+        name="adjustment_approve",
+    ),
     path("spaces/<int:space_id>/sessions/new/", views.log_new, name="log_new"),
     path("statements/", views.my_statements, name="my_statements"),
     path("statements/<int:statement_id>/", views.statement_detail, name="statement_detail"),

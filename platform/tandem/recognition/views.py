@@ -1,5 +1,3 @@
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -152,7 +150,8 @@ def log_detail(request, log_id):
             "log": log,
             "attendees": queries.log_with_attendees(log),
             "audit": queries.audit_rows(log),
-            "adjustments": log.adjustments.order_by("id"),
+            "adjustments": queries.adjustments_of(log),
+            "waiting_adjustments": queries.waiting_adjustments(log),
             "see_amounts": permissions.can_see_amounts(user, log),
             "can_edit": permissions.can_edit_log(user, log),
             "can_confirm": permissions.can_confirm_log(user, log),
@@ -213,47 +212,94 @@ def log_return(request, log_id):
 
 @login_required
 def log_adjust(request, log_id):
+    """Correct an approved log: the form, then a confirmation with the before/after totals.
+
+    A correction beyond what one coordinator may make goes to a second one.
+    """
     log = queries.access_log(request.user, log_id)
     if not permissions.can_adjust(request.user, log):
         raise PermissionDenied
-    form = AdjustmentForm(request.POST or None)
+    original = None
+    reverses = request.POST.get("reverses") or request.GET.get("reverses") or ""
+    if reverses.isdigit():
+        original = log.adjustments.filter(pk=int(reverses)).first()
+    initial = {"amount": -original.amount, "reverses": original.pk} if original is not None else {}
+    form = AdjustmentForm(request.POST or None, initial=initial)
+    effect = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {
+            "actor": request.user,
+            "log": log,
+            "amount": data["amount"],
+            "reason": data["reason"],
+        }
         try:
-            actions.add_adjustment(
-                actor=request.user,
-                log=log,
-                amount=form.cleaned_data["amount"],
-                reason=form.cleaned_data["reason"],
-            )
+            effect = actions.preview_adjustment(**values, reverses=data["reverses"])
+            if request.POST.get("confirm") == "yes":
+                if effect["needs_second"]:
+                    actions.request_adjustment(**values)
+                    messages.success(
+                        request,
+                        _("The correction waits for a second coordinator's approval."),
+                    )
+                else:
+                    actions.add_adjustment(**values, reverses=data["reverses"])
+                    messages.success(request, _("The adjustment is on the next open statement."))
+                return redirect("recognition:log_detail", log_id=log.pk)
         except ValidationError as error:
             form.add_error(None, error)
-        else:
-            messages.success(request, _("The adjustment is on the next open statement."))
-            return redirect("recognition:log_detail", log_id=log.pk)
-    return render(request, "recognition/adjustment_form.html", {"log": log, "form": form})
+            effect = None
+    return render(
+        request,
+        "recognition/adjustment_form.html",
+        {"log": log, "form": form, "effect": effect, "original": original},
+    )
+
+
+@login_required
+@require_POST
+def adjustment_approve(request, request_id):
+    """A second coordinator approves a correction waiting on the log's page."""
+    waiting = queries.access_adjustment_request(request.user, request_id)
+    try:
+        actions.approve_adjustment_request(actor=request.user, request=waiting)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The adjustment is on the next open statement."))
+    return redirect("recognition:log_detail", log_id=waiting.log_id)
 
 
 @login_required
 def to_confirm(request):
+    if "counsellor" not in permissions.roles_of(request.user):
+        raise Http404
     page = _page(request, queries.queue_prefetch(queries.to_confirm(request.user)))
     return render(request, "recognition/confirm_queue.html", {"page": page})
 
 
 @login_required
 def to_approve(request):
+    if "coordinator" not in permissions.roles_of(request.user):
+        raise Http404
     page = _page(request, queries.queue_prefetch(queries.to_approve(request.user)))
     page.object_list = queries.attach_expected_amounts(list(page.object_list))
     return render(request, "recognition/approve_queue.html", {"page": page})
 
 
-def _selected(request):
+def _chosen_ids(request):
     ids = []
     for raw in request.POST.getlist("log")[:MAX_BULK]:
         try:
             ids.append(int(raw))
         except ValueError:
             continue
-    return queries.to_approve(request.user).filter(pk__in=ids)
+    return ids
+
+
+def _selected(request):
+    return queries.to_approve(request.user).filter(pk__in=_chosen_ids(request))
 
 
 @login_required
@@ -264,38 +310,74 @@ def approve_review(request):
     if not logs:
         messages.error(request, _("Choose at least one session log to approve."))
         return redirect("recognition:to_approve")
-    return render(request, "recognition/approve_review.html", {"logs": logs})
+    return render(
+        request,
+        "recognition/approve_review.html",
+        {"logs": logs, **queries.expected_totals(logs)},
+    )
 
 
 @login_required
 @require_POST
 def approve_bulk(request):
-    approved, failed = 0, []
-    for log in _selected(request):
+    """Approve the chosen logs; say how many were approved and why any were not."""
+    ids = _chosen_ids(request)
+    queue = list(_selected(request))
+    approved, already, failed = 0, [], []
+    for log in queue:
         try:
             actions.approve_log(actor=request.user, log=log)
             approved += 1
-        except (ValidationError, PermissionDenied) as error:
-            text = _error_text(error) if isinstance(error, ValidationError) else str(error)
-            failed.append(f"{log.date} {log.tutor.name}: {text}")
+        except ValidationError as error:
+            if error.code == "already_approved":
+                already.append(log)
+            else:
+                failed.append(f"{log.date} {log.tutor.name}: {_error_text(error)}")
+        except PermissionDenied as error:
+            failed.append(f"{log.date} {log.tutor.name}: {error}")
+    outside = set(ids) - {log.pk for log in queue}
+    already_count = len(already) + queries.already_approved_count(request.user, outside)
+    other = len(outside) - (already_count - len(already))
     if approved:
         messages.success(
             request,
             ngettext("One session log approved.", "%(count)d session logs approved.", approved)
             % {"count": approved},
         )
+    if already_count:
+        messages.info(
+            request,
+            ngettext(
+                "One session log was already approved: nothing more to do.",
+                "%(count)d session logs were already approved: nothing more to do.",
+                already_count,
+            )
+            % {"count": already_count},
+        )
+    if other:
+        messages.error(
+            request,
+            ngettext(
+                "One session log was skipped: it is not in your queue to approve.",
+                "%(count)d session logs were skipped: they are not in your queue to approve.",
+                other,
+            )
+            % {"count": other},
+        )
     for text in failed:
         messages.error(request, text)
+    if not (approved or already_count or other or failed):
+        messages.error(request, _("Choose at least one session log to approve."))
     return redirect("recognition:to_approve")
 
 
 def _range(request):
     today = timezone.localdate()
-    form = RangeForm(request.GET or None)
+    form = RangeForm(request.GET or None, prefix="range")
     if request.GET and form.is_valid():
         return form, form.cleaned_data["start"], form.cleaned_data["end"]
     start, end = actions._month(today)
-    return RangeForm(initial={"start": start, "end": end}), start, end
+    return RangeForm(initial={"start": start, "end": end}, prefix="range"), start, end
 
 
 @login_required
@@ -306,8 +388,7 @@ def organisation_overview(request, organisation_id):
     per_group, per_tutor = queries.overview(organisation, start, end)
     year = _year(request)
     periods = _page(request, queries.periods_of(organisation))
-    last_month_end = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
-    close_start, close_end = actions._month(last_month_end)
+    close_start, close_end = queries.next_period_to_close(organisation)
     return render(
         request,
         "recognition/organisation_overview.html",
@@ -322,7 +403,9 @@ def organisation_overview(request, organisation_id):
             "year": year,
             "months": queries.hours_by_month(queries.organisation_logs(organisation), year),
             "periods": periods,
-            "close_form": RangeForm(initial={"start": close_start, "end": close_end}),
+            "close_form": RangeForm(
+                initial={"start": close_start, "end": close_end}, prefix="close"
+            ),
             "open_form": RangeForm(prefix="open"),
         },
     )
@@ -360,7 +443,9 @@ def period_open(request, organisation_id):
 @login_required
 @require_POST
 def period_close(request, organisation_id):
-    return _period_form(request, organisation_id, actions.close_period, _("The period is closed."))
+    return _period_form(
+        request, organisation_id, actions.close_period, _("The period is closed."), prefix="close"
+    )
 
 
 @login_required
@@ -396,14 +481,19 @@ def rate_end(request, card_id):
     if form.is_valid():
         try:
             actions.end_rate_card(
-                actor=request.user, card=card, valid_until=form.cleaned_data["valid_until"]
+                actor=request.user,
+                card=card,
+                valid_until=form.cleaned_data["valid_until"],
+                successor=form.successor(),
             )
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
             messages.success(request, _("The rate card's last day is set."))
-    else:
+    elif "valid_until" in form.errors:
         messages.error(request, _("Give the last day of the rate card."))
+    else:
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
     return redirect("recognition:rates", organisation_id=card.organisation_id)
 
 
@@ -411,6 +501,7 @@ def rate_end(request, card_id):
 def organisation_statements(request, organisation_id):
     organisation = queries.access_organisation(request.user, organisation_id)
     page = _page(request, queries.statements_of_organisation(organisation))
+    page.object_list = queries.with_totals(page.object_list)
     return render(
         request,
         "recognition/statement_list.html",
@@ -422,6 +513,7 @@ def organisation_statements(request, organisation_id):
 def my_statements(request):
     year = _year(request)
     page = _page(request, queries.statements_of(request.user))
+    page.object_list = queries.with_totals(page.object_list)
     return render(
         request,
         "recognition/statement_list.html",
@@ -444,7 +536,7 @@ def statement_detail(request, statement_id):
         {
             "statement": statement,
             "lines": lines,
-            "totals": queries.statement_totals(lines),
+            "totals": queries.statement_totals(statement),
             "manage": permissions.can_manage_money(request.user, statement.organisation_id),
         },
     )

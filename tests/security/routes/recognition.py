@@ -8,6 +8,8 @@ own tutor at a rate only B's coordinator may see.
 from . import SIGNED_IN, Route, expect
 
 COORDINATOR = {"coordinator"}
+COORDINATORS = {"coordinator", "other_coordinator"}
+COUNSELLORS = {"counsellor"}
 LOG_READERS = {"tutor", "counsellor", "coordinator"}
 STATEMENT_READERS = {"tutor", "coordinator"}
 POST_ONLY = expect(set(), others=405, anonymous="login")
@@ -27,8 +29,12 @@ def org_a(world):
 
 ROUTES = {
     "recognition:my_sessions": Route(get=expect(SIGNED_IN)),
-    "recognition:to_confirm": Route(get=expect(SIGNED_IN)),
-    "recognition:to_approve": Route(get=expect(SIGNED_IN)),
+    "recognition:to_confirm": Route(
+        get=expect(COUNSELLORS), why="only those who co-lead a group as counsellor"
+    ),
+    "recognition:to_approve": Route(
+        get=expect(COORDINATORS), why="only coordinators of an organisation"
+    ),
     "recognition:approve_review": Route(
         get=POST_ONLY,
         post=expect(SIGNED_IN, ok_status="redirect", coordinator=200),
@@ -73,7 +79,17 @@ ROUTES = {
         kwargs=log("log_approved"),
         get=expect(COORDINATOR),
         post=expect(COORDINATOR, ok_status="redirect"),
-        post_data=lambda world: {"amount": "-5.00", "reason": "Ended 15 minutes early."},
+        post_data=lambda world: {
+            "amount": "-5.00",
+            "reason": "Ended 15 minutes early.",
+            "confirm": "yes",
+        },
+    ),
+    "recognition:adjustment_approve": Route(
+        kwargs=lambda world: {"request_id": world.objects["adjustment_request"].pk},
+        get=POST_ONLY,
+        post=expect(COORDINATOR, ok_status="redirect"),
+        why="the coordinator proposed it: told that another coordinator must approve it",
     ),
     "recognition:log_new": Route(
         kwargs=lambda world: {"space_id": world.spaces["group_a"].pk},
@@ -109,7 +125,7 @@ ROUTES = {
         kwargs=org_a,
         get=POST_ONLY,
         post=expect(COORDINATOR, ok_status="redirect"),
-        post_data=lambda world: {"start": "2090-01-01", "end": "2090-01-31"},
+        post_data=lambda world: {"close-start": "2090-01-01", "close-end": "2090-01-31"},
     ),
     "recognition:rates": Route(
         kwargs=org_a,

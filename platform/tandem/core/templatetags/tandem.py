@@ -23,3 +23,16 @@ def local_time(value, zone):
         return timezone.localtime(value, zoneinfo.ZoneInfo(zone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return value
+
+
+@register.filter
+def machine_time(value):
+    """A datetime for ``<time datetime>``: ISO 8601 to the second in the shown zone.
+
+    Django's ``date:'c'`` keeps microseconds, which HTML allows only up to three digits of.
+    """
+    if value is None or value == "":
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
