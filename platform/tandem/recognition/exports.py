@@ -16,6 +16,8 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import chain
+
 logger = logging.getLogger(__name__)
 
 CSV_COLUMNS = [
@@ -278,5 +280,14 @@ def statement_pdf(statement, lines):
                 "date": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
             }
         ),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
     )
+    head = chain.head()
+    if head:
+        pdf.cell(
+            0,
+            5,
+            text(_("Audit chain head: row %(row)s, %(hash)s") % {"row": head[0], "hash": head[1]}),
+        )
     return bytes(pdf.output())
