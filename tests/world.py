@@ -111,8 +111,17 @@ def build_world():
     Membership.objects.bulk_create(
         [
             Membership(space=group_a, user=people["member"], role=Role.MEMBER),
-            Membership(space=group_a, user=people["tutor"], role=Role.TUTOR),
-            Membership(space=group_a, user=people["counsellor"], role=Role.COUNSELLOR),
+            # Co-leads given their roles by the operator: a second pair of eyes
+            # beside the coordinator who approves their session logs.
+            Membership(
+                space=group_a, user=people["tutor"], role=Role.TUTOR, granted_by=people["staff"]
+            ),
+            Membership(
+                space=group_a,
+                user=people["counsellor"],
+                role=Role.COUNSELLOR,
+                granted_by=people["staff"],
+            ),
             Membership(space=group_b, user=people["outsider"], role=Role.MEMBER),
             Membership(space=practice, user=people["participant"], role=Role.PARTICIPANT),
             Membership(space=practice, user=people["facilitator"], role=Role.FACILITATOR),

@@ -50,6 +50,20 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "development-only-key-never-use-in-production"
 
+# The key of the money audit chain's HMAC (tandem.recognition.chain). It lives
+# outside the database, so someone who can write the database still cannot
+# rewrite the chain so that it checks out. Changing it makes every row written
+# before unverifiable: keep it as long as the data.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY")
+if not AUDIT_CHAIN_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_CHAIN_KEY is not set. Set the AUDIT_CHAIN_KEY environment variable to a "
+            "long random value, different from SECRET_KEY and kept outside the database "
+            "(or DEBUG=1 for local development)."
+        )
+    AUDIT_CHAIN_KEY = "development-only-audit-key-never-use-in-production"
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(

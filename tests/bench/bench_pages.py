@@ -44,9 +44,11 @@ def person(name, **extra):
     return user
 
 
-def member(space, user, role):
+def member(space, user, role, granted_by=None):
     Membership.objects.get_or_create(
-        space=space, user=user, defaults={"role": role, "rules_accepted": timezone.now()}
+        space=space,
+        user=user,
+        defaults={"role": role, "rules_accepted": timezone.now(), "granted_by": granted_by},
     )
 
 
@@ -205,11 +207,14 @@ def setup(sizes):
     tutor = person("pagestutor")
     counsellor = person("pagescounsellor")
     coordinator = person("pagescoordinator")
-    member(space, tutor, Role.TUTOR)
-    member(space, counsellor, Role.COUNSELLOR)
-    OrganisationRole.objects.get_or_create(
-        organisation=org, user=coordinator, defaults={"role": OrganisationRole.Role.COORDINATOR}
-    )
+    # a second coordinator grants the co-leads' roles, so the first may approve (four eyes)
+    granter = person("pagescoordinator2")
+    for who in (coordinator, granter):
+        OrganisationRole.objects.get_or_create(
+            organisation=org, user=who, defaults={"role": OrganisationRole.Role.COORDINATOR}
+        )
+    member(space, tutor, Role.TUTOR, granted_by=granter)
+    member(space, counsellor, Role.COUNSELLOR, granted_by=granter)
     urls = {"dashboard": "/"}
     for name, make in [
         ("chat page (50 messages)", lambda: chat_page(space, people, notes)),

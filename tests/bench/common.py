@@ -215,6 +215,7 @@ def django_env(site, **extra):
             "DJANGO_SETTINGS_MODULE": "bench_settings",
             "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT / "platform"), str(ROOT)]),
             "SECRET_KEY": "bench-only-key-" + "b" * 40,
+            "AUDIT_CHAIN_KEY": "bench-only-audit-key-" + "a" * 40,
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "0",

@@ -7,6 +7,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION = {
     "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+    "AUDIT_CHAIN_KEY": "a-long-random-audit-chain-key-" + "c" * 40,
     "ALLOWED_HOSTS": "tandem.example.org",
     "DJANGO_SETTINGS_MODULE": "tandem.settings",
     "PATH": os.environ.get("PATH", ""),
@@ -44,6 +45,13 @@ def test_missing_secret_key_in_production_stops_start_up_clearly():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_missing_audit_chain_key_in_production_stops_start_up_clearly():
+    env = {k: v for k, v in PRODUCTION.items() if k != "AUDIT_CHAIN_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEY is not set" in result.stderr
 
 
 def test_missing_allowed_hosts_in_production_stops_start_up_clearly():

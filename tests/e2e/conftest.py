@@ -165,6 +165,7 @@ def _server_env(workdir, port):
         DJANGO_SETTINGS_MODULE="tandem.settings",
         PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
         SECRET_KEY="browser-tests-only-" + "k" * 40,
+        AUDIT_CHAIN_KEY="browser-tests-only-audit-" + "a" * 40,
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",

@@ -31,6 +31,7 @@ def _pages():
         "overview": ("coordinator", org("recognition/")),
         "rates": ("coordinator", org("rates/")),
         "org_statements": ("coordinator", org("statements/")),
+        "roles_to_verify": ("coordinator", org("recognition/roles/")),
         "statement": ("tutor", lambda d: f"/statements/{d['recognition']['statement']}/"),
         "my_statements": ("tutor", lambda d: "/statements/"),
         "dashboard": ("coordinator", lambda d: "/"),

@@ -64,7 +64,9 @@ def test_coordinator_sees_rates_amounts_and_attendance_but_not_the_chat(world, c
 
 def test_a_tutor_never_sees_another_tutors_amounts(rec, world, client_for):
     other = User.objects.create_user(username="tutor2", display_name="Другий Тьютор")
-    Membership.objects.create(space=rec.group, user=other, role=Role.TUTOR)
+    Membership.objects.create(
+        space=rec.group, user=other, role=Role.TUTOR, granted_by=world.people["staff"]
+    )
     start, end = times(12, hour=9)
     log = actions.create_log(
         actor=other, space=rec.group, counsellor=rec.counsellor, start=start, end=end

@@ -155,8 +155,10 @@ def extend(world):
     counsellor_b = User.objects.create_user(username="counsellor_b", display_name="Counsellor B")
     Membership.objects.bulk_create(
         [
-            Membership(space=group_b, user=tutor_b, role=Role.TUTOR),
-            Membership(space=group_b, user=counsellor_b, role=Role.COUNSELLOR),
+            Membership(space=group_b, user=tutor_b, role=Role.TUTOR, granted_by=people["staff"]),
+            Membership(
+                space=group_b, user=counsellor_b, role=Role.COUNSELLOR, granted_by=people["staff"]
+            ),
         ]
     )
     world.people_extra = {"tutor_b": tutor_b, "counsellor_b": counsellor_b}

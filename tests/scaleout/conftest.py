@@ -51,6 +51,7 @@ def _base_env(workdir):
         DJANGO_SETTINGS_MODULE="tandem.settings",
         PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "platform")]),
         SECRET_KEY="scaleout-tests-only-" + "k" * 40,
+        AUDIT_CHAIN_KEY="scaleout-tests-only-audit-" + "a" * 40,
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",

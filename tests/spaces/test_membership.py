@@ -123,7 +123,8 @@ def test_coordinator_adds_a_person_and_it_is_audited(world):
     )
     assert membership(world, "participant").role == Role.MEMBER
     entry = AuditEntry.objects.get(action="membership.added")
-    assert entry.data == {"role": "member"}
+    assert entry.data == {"role": "member", "granted_by": world.people["coordinator"].pk}
+    assert membership(world, "participant").granted_by == world.people["coordinator"]
 
 
 def test_a_member_may_not_add_people(world):
@@ -135,3 +136,27 @@ def test_a_member_may_not_add_people(world):
             role=Role.MEMBER,
         )
     assert not Membership.objects.filter(user=world.people["participant"], space__kind="peer_group")
+
+
+def test_joining_with_an_invitation_records_its_maker_as_granter(world):
+    invitation = actions.create_invitation(
+        actor=world.people["tutor"], space=world.spaces["group_a"], role=Role.COUNSELLOR
+    )
+    actions.accept_invitation(actor=world.people["participant"], invitation=invitation)
+    assert membership(world, "participant").granted_by == world.people["tutor"]
+
+
+def test_only_another_coordinator_or_the_operator_verifies_a_co_leads_role(world):
+    target = world.spaces["group_a"].memberships.get(user=world.people["tutor"])
+    for role in ("member", "counsellor", "tutor", "other_coordinator", "participant"):
+        with pytest.raises(PermissionDenied):
+            actions.verify_membership(actor=world.people[role], membership=target)
+    with pytest.raises(PermissionDenied):  # the operator granted it
+        actions.verify_membership(actor=world.people["staff"], membership=target)
+    verified = actions.verify_membership(actor=world.people["coordinator"], membership=target)
+    assert verified.verified_by == world.people["coordinator"] and verified.verified_at
+    assert AuditEntry.objects.filter(
+        action="membership.verified", actor=world.people["coordinator"]
+    ).exists()
+    with pytest.raises(ValidationError):
+        actions.verify_membership(actor=world.people["coordinator"], membership=target)

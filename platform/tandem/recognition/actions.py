@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,10 +23,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Organisation, OrganisationRole
-from tandem.core.notifications import notify
+from tandem.core.notifications import in_own_language, notify
 from tandem.spaces.models import Membership, Role
 
-from . import permissions
+from . import chain, permissions
 from .models import (
     CENT,
     CURRENCY_CODES,
@@ -41,7 +42,6 @@ from .models import (
     SessionLog,
     Statement,
     StatementLine,
-    chain_hash,
 )
 
 State = SessionLog.State
@@ -67,30 +67,11 @@ def _audit(*, actor, action, organisation_id, log=None, statement=None, **fields
         data={k: str(v) if isinstance(v, Decimal | date) else v for k, v in fields.items()},
         previous_hash=head.last_hash,
     )
-    row.hash = chain_hash(head.last_hash, row.content())
+    row.hash = chain.keyed_hash(head.last_hash, row.content())
     row.save()
     head.last_hash = row.hash
     head.save(update_fields=["last_hash"])
     return row
-
-
-def verify_chain():
-    """Walk the audit chain in order.
-
-    Returns ``(rows_checked, first_bad_row, tail_missing)``: the first row whose
-    link or hash does not match, or ``tail_missing`` when rows were cut off the
-    end (the head no longer points at the last row).
-    """
-    previous = "0" * 64
-    checked = 0
-    for row in AuditRow.objects.order_by("id").iterator(chunk_size=500):
-        if row.previous_hash != previous or row.hash != chain_hash(previous, row.content()):
-            return checked, row, False
-        previous = row.hash
-        checked += 1
-    head = ChainHead.objects.filter(pk=1).first()
-    tail_missing = head is not None and head.last_hash != previous
-    return checked, None, tail_missing
 
 
 # --- logging a session ------------------------------------------------------
@@ -382,6 +363,16 @@ def confirm_log(*, actor, log):
             _fail("not_submitted", _("Only a submitted session log can be confirmed."))
         if not permissions.can_confirm_log(actor, log):
             raise PermissionDenied(_("Only the counsellor who co-led this session can confirm it."))
+        if permissions.unvouched_co_leads(log, actor, roles=[Role.COUNSELLOR]):
+            _fail(
+                "counsellor_not_vouched",
+                _(
+                    "Your role as counsellor of %(group)s has not yet been verified by a "
+                    "coordinator of %(organisation)s or the operator: the tutor alone cannot "
+                    "vouch for the counsellor who confirms their work."
+                )
+                % {"group": log.space.name, "organisation": log.space.organisation.name},
+            )
         _transition(log, actor=actor, to_state=State.CONFIRMED)
         log.confirmed_at = timezone.now()
         log.confirmed_by = actor
@@ -667,6 +658,38 @@ def _statement(*, tutor, organisation_id, period, currency):
     return statement
 
 
+def _require_vouched(log, actor, organisation, roles=(Role.TUTOR, Role.COUNSELLOR)):
+    """Refuse money for a co-lead whose role only ``actor`` vouched for: four eyes."""
+    missing = permissions.unvouched_co_leads(log, actor, roles=roles)
+    if not missing:
+        return
+    names = {
+        user.pk: user.name
+        for user in get_user_model().objects.filter(pk__in=[m[0] for m in missing])
+    }
+    errors = []
+    for user_id, role, membership in missing:
+        values = {
+            "name": names.get(user_id, ""),
+            "role": Role(role).label,
+            "group": log.space.name,
+            "organisation": organisation.name,
+        }
+        if membership is None:
+            text = _(
+                "%(name)s is no longer %(role)s of %(group)s, so nobody vouches for the role; "
+                "send the log back, or have the role given again and verified."
+            )
+        else:
+            text = _(
+                "Nobody but you has vouched for %(name)s as %(role)s of %(group)s. Another "
+                "coordinator of %(organisation)s or the operator must verify this role "
+                "(Roles to verify) first."
+            )
+        errors.append(ValidationError(text % values, code="needs_countersign"))
+    raise ValidationError(errors)
+
+
 def approve_log(*, actor, log):
     """Confirmed -> approved by a coordinator: freeze the rate and amount, add the line.
 
@@ -694,6 +717,7 @@ def approve_log(*, actor, log):
                     "confirmed the session can approve it."
                 )
             )
+        _require_vouched(log, actor, organisation)
         period = _period_for(organisation.pk, log.date, create=True)
         if period.is_closed:
             _fail(
@@ -714,22 +738,28 @@ def approve_log(*, actor, log):
         log.amount = amount
         log.approved_at = timezone.now()
         log.approved_by = actor
-        _transition(
-            log,
-            actor=actor,
-            to_state=State.APPROVED,
-            rate_card=card.pk,
-            currency=card.currency,
-            hours=hours,
-            amount=amount,
-        )
-        log.save()
         statement = _statement(
             tutor=log.tutor,
             organisation_id=organisation.pk,
             period=period,
             currency=card.currency,
         )
+        # Everything that makes the amount is in the keyed chain, so that
+        # verify_audit_chain can tell when a stored figure was bent later.
+        _transition(
+            log,
+            actor=actor,
+            to_state=State.APPROVED,
+            statement=statement,
+            rate_card=card.pk,
+            currency=card.currency,
+            fee_per_session=card.fee_per_session,
+            fee_per_hour=card.fee_per_hour,
+            hours=hours,
+            preparation_hours=log.preparation_hours,
+            amount=amount,
+        )
+        log.save()
         StatementLine.objects.create(
             statement=statement, log=log, date=log.date, hours=hours, amount=amount
         )
@@ -792,7 +822,7 @@ def close_period(*, actor, organisation, start, end):
         period.closed_by = actor
         period.save(update_fields=["closed_at", "closed_by"])
         Statement.objects.filter(period=period).update(closed=True)
-        _audit(
+        row = _audit(
             actor=actor,
             action="period.closed",
             organisation_id=organisation.pk,
@@ -800,13 +830,59 @@ def close_period(*, actor, organisation, start, end):
             start=start,
             end=end,
         )
+        transaction.on_commit(lambda: _publish_head(organisation, period, actor, row))
     return period
+
+
+def _publish_head(organisation, period, actor, row):
+    """E-mail the chain's head to the organisation's coordinators, outside the database.
+
+    A copy the database cannot change: ``verify_audit_chain --head`` later shows
+    whether the chain still holds the row the e-mail names.
+    """
+    people = list(
+        get_user_model()
+        .objects.filter(
+            organisation_roles__organisation=organisation,
+            organisation_roles__role=OrganisationRole.Role.COORDINATOR,
+            is_active=True,
+        )
+        .exclude(email="")
+    )
+    values = {
+        "start": period.start,
+        "end": period.end,
+        "organisation": organisation.name,
+        "name": actor.name,
+        "row": row.pk,
+        "hash": row.hash,
+    }
+    subjects = in_own_language(
+        people, lambda: _("Period closed: %(start)s – %(end)s, %(organisation)s") % values
+    )
+    bodies = in_own_language(
+        people,
+        lambda: (
+            _(
+                "%(name)s closed the period %(start)s – %(end)s of %(organisation)s.\n\n"
+                "The audit chain of the money records now ends at row %(row)s, whose hash is:\n"
+                "%(hash)s\n\n"
+                "Keep this e-mail. Whoever runs Tandem can check at any time that the records "
+                "still match it: manage.py verify_audit_chain --head %(hash)s"
+            )
+            % values
+        ),
+    )
+    for person in people:
+        send_mail(subjects[person.pk], bodies[person.pk], None, [person.email], fail_silently=True)
 
 
 def mark_statement_paid(*, actor, statement):
     """A closed statement is paid: it and its logs become paid, for good."""
     if not permissions.can_manage_money(actor, statement.organisation_id):
         raise PermissionDenied(_("Only a coordinator of the organisation can mark payments."))
+    if statement.tutor_id == actor.pk:
+        raise PermissionDenied(_("You cannot mark your own statement paid."))
     with transaction.atomic():
         statement = Statement.objects.select_for_update().get(pk=statement.pk)
         if statement.is_paid:
@@ -833,7 +909,9 @@ def mark_statement_paid(*, actor, statement):
             currency=statement.currency,
         )
         for log in logs:
-            _transition(log, actor=actor, to_state=State.PAID, statement=statement)
+            _transition(
+                log, actor=actor, to_state=State.PAID, statement=statement, amount=log.amount
+            )
             log.paid_at = now
             log.save(update_fields=["state", "paid_at"])
     return statement
@@ -948,6 +1026,10 @@ def preview_adjustment(*, actor, log, amount, reason, reverses=None):
 
 def _write_adjustment(*, actor, log, value, reason, original, approved_by=None, created_by=None):
     organisation_id = log.space.organisation_id
+    if value > 0:
+        _require_vouched(
+            log, actor, Organisation.objects.get(pk=organisation_id), roles=[Role.TUTOR]
+        )
     day, period = _next_open_period(organisation_id, create=True)
     adjustment = Adjustment.objects.create(
         log=log,

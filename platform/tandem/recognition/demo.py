@@ -1,11 +1,17 @@
 """Demo session logs: a rate card for the Finnish organisation and the group's past
-Tuesday sessions in every state, one of them on a paid statement. Safe to run again."""
+Tuesday sessions in every state, one of them on a paid statement. Safe to run again.
+
+The co-leads' roles, given by the first coordinator, are verified by the second
+(four eyes), so the first can approve their logs."""
 
 import datetime as dt
 import zoneinfo
 from decimal import Decimal
 
 from django.utils import timezone
+
+from tandem.spaces import actions as space_actions
+from tandem.spaces.models import Membership, Role
 
 from . import actions
 from .models import RateCard, SessionLog
@@ -26,6 +32,12 @@ def _tuesday(weeks_ago):
 def seed(demo):
     people, group, org = demo["people"], demo["group"], demo["orgs"]["FI"]
     tutor, counsellor, coordinator = people["tutor"], people["counsellor"], people["coordinator"]
+    second = people.get("coordinator2")
+    if second is not None:
+        for membership in Membership.objects.filter(
+            space=group, role__in=[Role.TUTOR, Role.COUNSELLOR], verified_by__isnull=True
+        ).exclude(granted_by=second):
+            space_actions.verify_membership(actor=second, membership=membership)
     if not RateCard.objects.filter(organisation=org).exists():
         actions.create_rate_card(
             actor=coordinator,

@@ -19,6 +19,8 @@ from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import chain
+
 logger = logging.getLogger(__name__)
 
 CSV_COLUMNS = [
@@ -357,4 +359,11 @@ def statement_pdf(statement, lines, totals=None):
         % {"number": statement.pk, "date": _day(timezone.localdate())},
         size=8,
     )
+    head = chain.head()
+    if head:
+        page.line(
+            5,
+            _("Audit chain head: row %(row)s, %(hash)s") % {"row": head[0], "hash": head[1]},
+            size=8,
+        )
     return bytes(pdf.output())

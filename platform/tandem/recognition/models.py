@@ -5,7 +5,6 @@ lines, paid statements, closed periods and audit rows are guarded by database
 triggers (see the migration ``0002_money_guards``) besides the actions' checks.
 """
 
-import hashlib
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -447,15 +446,12 @@ def canonical(fields):
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def chain_hash(previous, fields):
-    return hashlib.sha256(previous.encode() + canonical(fields)).hexdigest()
-
-
 class AuditRow(models.Model):
     """One change of money or of a log's state: who, when, from, to, why.
 
-    Rows form a chain: ``hash`` is the SHA-256 of the previous row's hash and
-    this row's canonical content, so an edited or removed row shows.
+    Rows form a chain: ``hash`` is the HMAC-SHA256, under a key kept outside
+    the database (``AUDIT_CHAIN_KEY``), of the previous row's hash and this
+    row's canonical content, so an edited or removed row shows (``chain.py``).
     """
 
     created = models.DateTimeField()

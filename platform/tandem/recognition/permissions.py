@@ -4,11 +4,12 @@ Built on ``tandem.spaces.permissions``: a tutor logs (``LOG_SESSION``), the
 co-leading counsellor confirms (``CONFIRM_LOG``), a coordinator of the
 group's organisation approves (``APPROVE_LOG``) and sees rates and amounts
 (``VIEW_RATES``). The predicates add what a role alone cannot say: whose log
-it is, who co-led it, and that nobody approves their own work.
+it is, who co-led it, that nobody approves their own work, and that nobody
+pays a co-lead whose role only they vouched for (``unvouched_co_leads``).
 """
 
 from tandem.spaces.models import Membership, Role
-from tandem.spaces.permissions import Perm, can, is_org_coordinator
+from tandem.spaces.permissions import Perm, can, is_org_coordinator, trusted_endorsers
 
 from .models import SessionLog
 
@@ -131,3 +132,30 @@ def roles_of(user):
         .first()
     )
     return {name for name, has in (row or {}).items() if has}
+
+
+def _co_lead(log, user_id, role):
+    return (
+        Membership.objects.select_related("space")
+        .filter(space_id=log.space_id, user_id=user_id, role=role)
+        .first()
+    )
+
+
+def unvouched_co_leads(log, actor, *, roles=(Role.TUTOR, Role.COUNSELLOR)):
+    """The co-leads of ``log`` whose role nobody but ``actor`` (or the co-leads) vouched for.
+
+    Four eyes: a coordinator of the organisation or the operator, other than
+    the one acting on the money and other than the log's tutor and counsellor,
+    must have granted or verified each role. Returns ``(user_id, role,
+    membership or None)`` for each role that lacks it; None when the person no
+    longer holds the role, so nothing vouches for it.
+    """
+    apart = {actor.pk, log.tutor_id, log.counsellor_id}
+    people = {Role.TUTOR: log.tutor_id, Role.COUNSELLOR: log.counsellor_id}
+    missing = []
+    for role in roles:
+        membership = _co_lead(log, people[role], role)
+        if membership is None or not trusted_endorsers(membership, apart_from=apart):
+            missing.append((people[role], role, membership))
+    return missing

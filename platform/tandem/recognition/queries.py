@@ -475,3 +475,32 @@ def inexact_amounts():
         if difference and all(a.amount != difference for a in log.adjustments.all()):
             rows.append((log, exact, difference))
     return rows
+
+
+def access_organisation_roles(user, organisation_id):
+    """An organisation whose co-leads' roles ``user`` may verify: its coordinators and the
+    operator; 404 for everyone else."""
+    try:
+        organisation = Organisation.objects.get(pk=organisation_id)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not user.is_authenticated or not (
+        (user.is_superuser and user.is_active)
+        or permissions.can_manage_money(user, organisation.pk)
+    ):
+        raise Http404
+    return organisation
+
+
+def roles_to_verify(organisation):
+    """Tutors' and counsellors' roles in the organisation's peer groups that no second pair of
+    eyes has verified yet, oldest first."""
+    return (
+        Membership.objects.filter(
+            space__organisation=organisation,
+            role__in=[Role.TUTOR, Role.COUNSELLOR],
+            verified_by__isnull=True,
+        )
+        .select_related("space", "user", "granted_by")
+        .order_by("joined", "id")
+    )

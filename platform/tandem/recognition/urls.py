@@ -42,6 +42,16 @@ urlpatterns = [
         views.period_close,
         name="period_close",
     ),
+    path(
+        "organisations/<int:organisation_id>/recognition/roles/",
+        views.roles_to_verify,
+        name="roles_to_verify",
+    ),
+    path(
+        "organisations/<int:organisation_id>/recognition/roles/<int:membership_id>/verify/",
+        views.role_verify,
+        name="role_verify",
+    ),
     path("organisations/<int:organisation_id>/rates/", views.rates, name="rates"),
     path("rates/<int:card_id>/end/", views.rate_end, name="rate_end"),
     path(

@@ -4,12 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from tandem.spaces import actions as space_actions
+from tandem.spaces.models import Membership
 from tandem.spaces.permissions import Perm
 from tandem.spaces.queries import access_space
 
@@ -495,6 +497,51 @@ def rate_end(request, card_id):
     else:
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
     return redirect("recognition:rates", organisation_id=card.organisation_id)
+
+
+@login_required
+def roles_to_verify(request, organisation_id):
+    """Co-leads' roles waiting for a second pair of eyes before their work can be paid."""
+    organisation = queries.access_organisation_roles(request.user, organisation_id)
+    page = _page(request, queries.roles_to_verify(organisation))
+    for membership in page.object_list:
+        membership.may_verify = request.user.pk not in {
+            membership.granted_by_id,
+            membership.user_id,
+        }
+    return render(
+        request,
+        "recognition/roles_to_verify.html",
+        {"organisation": organisation, "page": page},
+    )
+
+
+@login_required
+@require_POST
+def role_verify(request, organisation_id, membership_id):
+    organisation = queries.access_organisation_roles(request.user, organisation_id)
+    membership = get_object_or_404(
+        Membership.objects.select_related("space", "user"),
+        pk=membership_id,
+        space__organisation=organisation,
+    )
+    try:
+        space_actions.verify_membership(actor=request.user, membership=membership)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Verified: %(name)s as %(role)s of %(group)s.")
+            % {
+                "name": membership.user.name,
+                "role": membership.get_role_display(),
+                "group": membership.space.name,
+            },
+        )
+    return redirect("recognition:roles_to_verify", organisation_id=organisation.pk)
 
 
 @login_required

@@ -13,7 +13,7 @@ from tandem.core import audit, richtext
 from tandem.realtime import publish
 
 from .models import Invitation, Membership, Role, Space
-from .permissions import Perm, can, forget_roles, role_may_join_space
+from .permissions import Perm, can, can_verify_membership, forget_roles, role_may_join_space
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -66,17 +66,17 @@ def add_member(*, actor, space, user, role):
     """Give ``user`` a role in ``space`` (an operator's or coordinator's act)."""
     if not (actor.is_superuser or can(actor, Perm.MANAGE_MEMBERS, space)):
         raise PermissionDenied
-    return _join(space=space, user=user, role=role, actor=actor, how="added")
+    return _join(space=space, user=user, role=role, actor=actor, how="added", granted_by=actor)
 
 
-def _join(*, space, user, role, actor, how):
+def _join(*, space, user, role, actor, how, granted_by=None):
     if not role_may_join_space(role, space):
         raise ValidationError(
             _("This role does not exist in this kind of space."), code="role_not_in_kind"
         )
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
-            space=space, user=user, defaults={"role": role}
+            space=space, user=user, defaults={"role": role, "granted_by": granted_by}
         )
         if created:
             audit.record(
@@ -85,6 +85,7 @@ def _join(*, space, user, role, actor, how):
                 space=space,
                 target=f"user:{user.pk}",
                 role=role,
+                granted_by=granted_by.pk if granted_by else None,
             )
     forget_roles(user)
     return membership
@@ -102,7 +103,11 @@ def change_role(*, actor, membership, role):
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         old = locked.role
         locked.role = role
-        locked.save(update_fields=["role"])
+        # A new role is a new grant: an earlier verification was of the old one.
+        locked.granted_by = actor
+        locked.verified_by = None
+        locked.verified_at = None
+        locked.save(update_fields=["role", "granted_by", "verified_by", "verified_at"])
         audit.record(
             actor=actor,
             action="membership.role_changed",
@@ -238,6 +243,7 @@ def accept_invitation(*, actor, invitation):
             role=invitation.role,
             actor=actor,
             how="joined",
+            granted_by=invitation.created_by,
         )
 
 
@@ -259,5 +265,43 @@ def join_as_new_person(*, invitation, username, password, display_name="", langu
             role=invitation.role,
             actor=user,
             how="joined",
+            granted_by=invitation.created_by,
         )
     return user
+
+
+def verify_membership(*, actor, membership):
+    """A second pair of eyes on a co-lead's role: another coordinator of the organisation,
+    or the operator, vouches that the person is real and holds it.
+
+    Locks the membership; refuses its granter, its holder and anyone who is not a
+    coordinator of the organisation or an operator (``PermissionDenied``).
+    """
+    with transaction.atomic():
+        locked = (
+            Membership.objects.select_for_update()
+            .select_related("space", "user")
+            .get(pk=membership.pk)
+        )
+        if locked.verified_by_id is not None:
+            raise ValidationError(_("This role is already verified."), code="already_verified")
+        if not can_verify_membership(actor, locked):
+            raise PermissionDenied(
+                _(
+                    "Only another coordinator of the organisation or the operator can verify "
+                    "this role; never the person who granted it."
+                )
+            )
+        locked.verified_by = actor
+        locked.verified_at = timezone.now()
+        locked.save(update_fields=["verified_by", "verified_at"])
+        audit.record(
+            actor=actor,
+            action="membership.verified",
+            space=locked.space,
+            target=f"user:{locked.user_id}",
+            role=locked.role,
+            granted_by=locked.granted_by_id,
+        )
+    forget_roles(locked.user)
+    return locked

@@ -117,7 +117,16 @@ class MembershipAdmin(MembershipWrites, admin.ModelAdmin):
     search_fields = ("user__username", "user__display_name", "space__name")
     autocomplete_fields = ["user", "space"]
     list_select_related = ("user", "space")
-    readonly_fields = ("joined", "muted_until", "rules_accepted")
+    # Who granted and verified a role is set by the actions alone; operators verify
+    # co-leads' roles on the organisation's "Roles to verify" page.
+    readonly_fields = (
+        "joined",
+        "muted_until",
+        "rules_accepted",
+        "granted_by",
+        "verified_by",
+        "verified_at",
+    )
     actions = None  # bulk deletion would skip the actions
 
     def get_readonly_fields(self, request, obj=None):

@@ -73,6 +73,28 @@ class Membership(models.Model):
     joined = models.DateTimeField(_("joined"), default=timezone.now)
     rules_accepted = models.DateTimeField(null=True, blank=True, editable=False)
     muted_until = models.DateTimeField(_("muted until"), null=True, blank=True)
+    # Who gave this role: the invitation's maker, or whoever added the person or
+    # changed their role. Empty for roles given before Tandem kept this: unknown.
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    # A second pair of eyes on a co-lead's role (another coordinator of the
+    # organisation, or the operator): session logs are paid only on roles that
+    # someone besides the approver vouched for.
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")

@@ -138,3 +138,55 @@ def role_may_join_space(role, space):
 
     allowed = PEER_GROUP_ROLES if space.is_peer_group else PRACTITIONER_ROLES
     return role in allowed
+
+
+# --- four eyes on co-leads' roles ---------------------------------------------
+#
+# A tutor's and a counsellor's roles lead to money (tandem.recognition). One
+# person holding several accounts must not be able to make a co-lead out of
+# nobody and pay them: such a role counts only once someone who is not the
+# person acting on the money vouched for it, either by granting it or by
+# verifying it, and that someone is a coordinator of the organisation or the
+# operator.
+
+
+def endorsers(membership):
+    """Whoever vouched for ``membership``'s role (granted or verified it), not its holder."""
+    ids = {membership.granted_by_id, membership.verified_by_id} - {None, membership.user_id}
+    return ids
+
+
+def trusted_endorsers(membership, *, apart_from=()):
+    """The endorsers of ``membership`` outside ``apart_from`` who may vouch for a co-lead.
+
+    That is, coordinators of the space's organisation and operators (superusers).
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    ids = endorsers(membership) - set(apart_from)
+    if not ids:
+        return set()
+    return set(
+        get_user_model()
+        .objects.filter(pk__in=ids, is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(
+                organisation_roles__organisation_id=membership.space.organisation_id,
+                organisation_roles__role=OrganisationRole.Role.COORDINATOR,
+            )
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def can_verify_membership(user, membership):
+    """Another coordinator of the organisation, or the operator: never its granter or holder."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if not membership.is_co_lead or membership.verified_by_id is not None:
+        return False
+    if user.pk in {membership.granted_by_id, membership.user_id}:
+        return False
+    return user.is_superuser or is_org_coordinator(user, membership.space.organisation_id)

@@ -127,6 +127,21 @@ ROUTES = {
         post=expect(COORDINATOR, ok_status="redirect"),
         post_data=lambda world: {"close-start": "2090-01-01", "close-end": "2090-01-31"},
     ),
+    "recognition:roles_to_verify": Route(
+        kwargs=org_a,
+        get=expect(COORDINATOR | {"staff"}),
+        reveals=frozenset({"group_a"}),
+        why="the operator verifies co-leads' roles and sees the groups' names to do it",
+    ),
+    "recognition:role_verify": Route(
+        kwargs=lambda world: {
+            "organisation_id": world.orgs["a"].pk,
+            "membership_id": world.spaces["group_a"].memberships.get(user=world.people["tutor"]).pk,
+        },
+        get=POST_ONLY,
+        post=expect(COORDINATOR | {"staff"}, ok_status="redirect"),
+        why="the operator granted the tutor's role in the world: told it cannot verify it",
+    ),
     "recognition:rates": Route(
         kwargs=org_a,
         get=expect(COORDINATOR),

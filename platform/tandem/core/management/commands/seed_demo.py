@@ -19,6 +19,8 @@ PASSWORD = "tandem-demo"  # noqa: S105 -- the published demo password
 PEOPLE = [
     # username, display name, country, time zone, interface language
     ("coordinator", "Liisa Coordinator", "FI", "Europe/Helsinki", "fi"),
+    # A second coordinator: the second pair of eyes on co-leads' roles.
+    ("coordinator2", "Jussi Coordinator", "FI", "Europe/Helsinki", "fi"),
     ("tutor", "Amina Tutor", "FI", "Europe/Helsinki", "en"),
     ("counsellor", "Mikko Counsellor", "FI", "Europe/Helsinki", "fi"),
     ("yusuf", "Yusuf", "FI", "Europe/Helsinki", "ar"),
@@ -61,11 +63,12 @@ class Command(BaseCommand):
             LanguageSkill.objects.get_or_create(
                 user=people[username], language="Finnish", defaults={"level": level}
             )
-        OrganisationRole.objects.get_or_create(
-            organisation=orgs["FI"],
-            user=people["coordinator"],
-            defaults={"role": OrganisationRole.Role.COORDINATOR},
-        )
+        for username in ("coordinator", "coordinator2"):
+            OrganisationRole.objects.get_or_create(
+                organisation=orgs["FI"],
+                user=people[username],
+                defaults={"role": OrganisationRole.Role.COORDINATOR},
+            )
         OrganisationRole.objects.get_or_create(
             organisation=orgs["SE"],
             user=people["anna-se"],
@@ -94,7 +97,9 @@ class Command(BaseCommand):
             ("elif", Role.MEMBER),
         ]:
             Membership.objects.get_or_create(
-                space=group, user=people[username], defaults={"role": role}
+                space=group,
+                user=people[username],
+                defaults={"role": role, "granted_by": people["coordinator"]},
             )
         practice = self._space(
             orgs["FI"],

@@ -1,22 +1,35 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tandem.recognition.actions import verify_chain
+from tandem.recognition import chain
 
 
 class Command(BaseCommand):
-    help = "Check the chained audit rows of session logs and statements; name the first bad row."
+    help = (
+        "Check the keyed audit chain of session logs and statements, and every approved and "
+        "paid log, statement line and adjustment against it; name each row that does not match."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--head",
+            action="append",
+            default=[],
+            metavar="HASH",
+            help="a head published earlier (on a statement, in a period's e-mail) that must "
+            "still be a row of the chain; may be given several times",
+        )
 
     def handle(self, *args, **options):
-        checked, bad, tail_missing = verify_chain()
-        if bad is not None:
+        heads = options["head"] or [None]
+        report = None
+        problems = []
+        for published in heads:
+            report = chain.check(expect_head=published)
+            problems += [p for p in report.problems if p not in problems]
+        if problems:
             raise CommandError(
-                f"Audit row {bad.pk} ({bad.action}, {bad.created:%Y-%m-%d %H:%M:%S}) does not "
-                f"match the chain: it, or a row before it, was changed or removed. "
-                f"{checked} rows before it are intact."
+                "\n".join(problems)
+                + f"\nThe audit chain does not hold: {len(problems)} problem(s) in "
+                f"{report.checked} rows."
             )
-        if tail_missing:
-            raise CommandError(
-                "Rows were removed from the end of the chain: the head "
-                f"no longer points at the last of the {checked} rows."
-            )
-        self.stdout.write(f"Audit chain intact: {checked} rows.")
+        self.stdout.write(f"Audit chain intact: {report.checked} rows, every money record in it.")
