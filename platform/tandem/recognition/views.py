@@ -331,7 +331,7 @@ def approve_bulk(request):
             actions.approve_log(actor=request.user, log=log)
             approved += 1
         except ValidationError as error:
-            if error.code == "already_approved":
+            if getattr(error, "code", None) == "already_approved":
                 already.append(log)
             else:
                 failed.append(f"{log.date} {log.tutor.name}: {_error_text(error)}")
