@@ -69,7 +69,8 @@ function raw(frame) {
 export function send(frame) {
   const ref = `c${nextRef++}`;
   return new Promise((resolve, reject) => {
-    if (!raw({ ...frame, ref })) {
+    // The ref leads, so the server can name it even in a frame too large to read.
+    if (!raw({ ref, ...frame })) {
       reject({ type: "error", code: "disconnected", ref });
       return;
     }

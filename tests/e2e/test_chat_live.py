@@ -94,6 +94,26 @@ def test_member_back_from_offline_sees_every_message_once_in_order(page_as, serv
     assert re.search(r"offline,(reconnecting,)+live", ",".join(states)), states
 
 
+def test_a_post_too_large_for_the_socket_is_refused_and_its_text_given_back(
+    page_as, server_url, e2e_data
+):
+    """Longer than the socket's frame limit (the box's own limit lifted, as a paste could)."""
+    olena = page_as("olena", width=WIDE)
+    open_chat(olena, chat_url(server_url, e2e_data))
+    text = "Too long for one frame. " + "x" * 17000
+    olena.evaluate("document.querySelector('#post-form textarea').removeAttribute('maxlength')")
+    olena.fill("#post-form textarea", text)
+    olena.locator("#post-form button[type=submit]").click()
+    alert = olena.locator("#chat-alert")
+    alert.wait_for(timeout=5000)
+    assert "too long" in alert.inner_text()
+    assert olena.input_value("#post-form textarea") == text
+    assert olena.locator(".chat-pending").count() == 0
+    assert olena.locator(".chat-message", has_text="Too long for one frame").count() == 0
+    # The socket goes on: a shorter post is sent and stored.
+    post(olena, "Shorter now.")
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_chat_page_passes_axe(language, page_as, server_url, e2e_data, axe_check):
     page = page_as("olena", language=language, width=WIDE)

@@ -96,6 +96,12 @@ def _clean_body(body):
     body = (body or "").strip() if isinstance(body, str) else None
     if not body:
         raise ValidationError(_("Write something first."), code="empty")
+    if "\x00" in body:
+        # The form refuses it too; the socket and commands come through here alone.
+        raise ValidationError(
+            _("The text contains a character that cannot be stored (a null character)."),
+            code="invalid_character",
+        )
     limit = settings.TANDEM["MESSAGE_MAX_CHARS"]
     if len(body) > limit:
         raise ValidationError(

@@ -20,6 +20,7 @@ import functools
 import json
 import logging
 import random
+import re
 import time
 import uuid
 import weakref
@@ -54,7 +55,7 @@ LAYER_EPOCH_KEY = "ws:layer-epoch"
 LAYER_EPOCH_TTL = 3600  # kept while any process watches; gone an hour after the last stops
 
 MESSAGES = {
-    "frame_too_large": _("The frame is too large."),
+    "frame_too_large": _("This is too long to send at once. Make it shorter and try again."),
     "binary_not_supported": _("Only text frames are understood."),
     "malformed": _("The frame is not a JSON object."),
     "unknown_type": _("This frame type is not known."),
@@ -77,6 +78,37 @@ class FrameError(Exception):
         self.code = code
         self.message = message
         self.topic = topic
+
+
+# A "ref" member that opens or closes a frame: the key, then a short string or an integer.
+_REF_VALUE = r'("(?:[^"\\\x00-\x1f]|\\.){0,64}"|-?[0-9]{1,20})'
+_REF_AT_START = re.compile(r'^\s*\{\s*"ref"\s*:\s*' + _REF_VALUE + r"\s*[,}]")
+_REF_AT_END = re.compile(r',\s*"ref"\s*:\s*' + _REF_VALUE + r"\s*\}\s*$")
+_PEEK_CHARS = 200
+
+
+def _valid_ref(ref):
+    if not isinstance(ref, (str, int)) or isinstance(ref, bool) or len(str(ref)) > REF_MAX:
+        return None
+    return ref
+
+
+def _peek_ref(text):
+    """The ``ref`` of a frame too large to parse, read from its first or last characters.
+
+    Only a member that opens or closes the object is taken, so a "ref" written in
+    the text of a message is never mistaken for it.
+    """
+    for match in (
+        _REF_AT_START.search(text[:_PEEK_CHARS]),
+        _REF_AT_END.search(text[-_PEEK_CHARS:]),
+    ):
+        if match:
+            try:
+                return _valid_ref(json.loads(match.group(1)))
+            except ValueError:
+                return None
+    return None
 
 
 def _limits():
@@ -383,16 +415,17 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             if len(text_data) > self.limits["frame_bytes"] or (
                 len(text_data.encode("utf-8")) > self.limits["frame_bytes"]
             ):
+                # Not parsed: its ref, if it leads or ends the frame, tells the client which.
+                ref = _peek_ref(text_data)
                 raise FrameError("frame_too_large")
             try:
                 frame = json.loads(text_data)
-            except ValueError:
+            except (ValueError, RecursionError):
+                # RecursionError: nested deeper than the parser goes; a bad frame, not a fault.
                 raise FrameError("malformed") from None
             if not isinstance(frame, dict):
                 raise FrameError("malformed")
-            ref = frame.get("ref")
-            if not isinstance(ref, (str, int)) or isinstance(ref, bool) or len(str(ref)) > REF_MAX:
-                ref = None
+            ref = _valid_ref(frame.get("ref"))
             self._count_frame()
             await self.receive_json(frame, ref=ref)
         except FrameError as error:
