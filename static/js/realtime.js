@@ -157,6 +157,7 @@ function onFrame(frame) {
       break;
     }
     case "unsubscribed":
+    case "unread":
     case "error":
       if (frame.topic) deliver(frame.topic, frame);
       break;

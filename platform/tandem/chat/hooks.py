@@ -15,16 +15,26 @@ def chat_link(user, space):
     return (_("Chat"), reverse("chat:index", args=[space.pk]))
 
 
-def unread_section(request):
-    """Unread messages per conversation, in one query."""
-    rows = queries.unread_counts(request.user)
-    if not rows:
-        return None
+def unread_rows(user):
+    """Unread messages per conversation, each with its link, in one query."""
+    rows = queries.unread_counts(user)
     for row in rows:
         row["url"] = reverse("chat:conversation", args=[row["space_id"], row["conversation_id"]])
-    return {"template": "chat/partials/dashboard_unread.html", "unread": rows}
+    return rows
+
+
+def unread_section(request):
+    """The dashboard's "New messages"; kept (hidden) when empty, so a page can fill it live."""
+    return {"template": "chat/partials/dashboard_unread.html", "unread": unread_rows(request.user)}
+
+
+def unread_messages(user):
+    """``(count, more)`` for the header's badge: the unread messages of every conversation."""
+    rows = queries.unread_counts(user)
+    return sum(row["count"] for row in rows), any(row["more"] for row in rows)
 
 
 def register():
     hooks.space_link(10)(chat_link)
     hooks.dashboard_section(10)(unread_section)
+    hooks.unread_counter(10)(unread_messages)

@@ -613,6 +613,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             }
         )
 
+    async def unread_changed(self, message):
+        """Tell the page to count again, on its own topic: it fetches the counts it shows."""
+        topic = f"user.{self.user.pk}"
+        if topic in self.grants:
+            await self.send(text_data=frames.dumps({"type": "unread", "topic": topic}))
+
     async def access_changed(self, message):
         await self._recheck(space_id=message.get("space"))
 
