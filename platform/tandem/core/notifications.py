@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 from tandem.realtime import publish
 
 from . import hooks
-
 from .models import Notification
 
 

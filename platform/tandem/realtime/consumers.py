@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 # Close codes (4000-4999 are the application's own).
 CLOSE_SIGNED_OUT = 4401
 CLOSE_TOO_MANY = 4429
+# The server lost this socket's channel layer (Redis stalled or went away): reconnect.
+CLOSE_LAYER_FAULT = 4503
+LAYER_CLEANUP_SECONDS = 5
 
 BACKLOG_PAGE = 200
 GROUP_REJOIN_SECONDS = 3600
@@ -262,6 +265,27 @@ async def _watch_layer():
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     user = None
     slot = None
+    watch = None
+    accepted = False
+
+    async def __call__(self, scope, receive, send):
+        """Run the socket; a fault of the channel layer ends it cleanly instead of crashing.
+
+        A read from the layer that fails (Redis stalled past its socket timeout, or
+        gone) would end the consumer without ``disconnect``: its watch would keep
+        its connection slot for good and its groups would stay. Here the socket is
+        closed with ``CLOSE_LAYER_FAULT`` (the client reconnects and resumes), and
+        the slot and groups are given up as on any disconnect.
+        """
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as error:
+            if not self.accepted:
+                raise
+            log.warning("socket closed after a channel layer fault: %r", error)
+            with contextlib.suppress(Exception):
+                await self.close(code=CLOSE_LAYER_FAULT)
+            await self.disconnect(CLOSE_LAYER_FAULT)
 
     async def dispatch(self, message):
         """Run the message's handler, without Channels' database hop before it.
@@ -297,6 +321,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             user.pk, self.channel_name, self.limits["connections"]
         )
         await self.accept()
+        self.accepted = True
         if self.slot is None:
             await self._send_error("too_many_connections")
             await self.close(code=CLOSE_TOO_MANY)
@@ -316,16 +341,22 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         _start_layer_watch()
 
     async def disconnect(self, code):
-        if self.user is None:
+        if self.user is None or getattr(self, "_gone", False):
             return
+        self._gone = True
         _open.discard(self)
         _stop_layer_watch()
         if self.watch is not None:
             self.watch.cancel()
         if self.slot is not None:
-            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
-            for topic in list(self.grants):
-                await self.channel_layer.group_discard(group_for(topic), self.channel_name)
+            # Each step on its own: a layer that fails must not keep the slot taken.
+            groups = [user_group(self.user.pk), *(group_for(topic) for topic in self.grants)]
+            for group in groups:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(
+                        self.channel_layer.group_discard(group, self.channel_name),
+                        LAYER_CLEANUP_SECONDS,
+                    )
             with contextlib.suppress(Exception):
                 await database_sync_to_async(sessions.release_slot)(
                     self.user.pk, self.slot, self.channel_name
