@@ -53,6 +53,8 @@ LAYER_CLEANUP_SECONDS = 5
 BACKLOG_PAGE = 200
 GROUP_REJOIN_SECONDS = 3600
 REF_MAX = 64
+# Frames answered at once; every other type is an action, run in order after the ones before.
+CONTROL_FRAMES = frozenset({"ping", "subscribe", "unsubscribe", "resume"})
 LAYER_CHECK_SECONDS = 2
 LAYER_EPOCH_KEY = "ws:layer-epoch"
 LAYER_EPOCH_TTL = 3600  # kept while any process watches; gone an hour after the last stops
@@ -267,6 +269,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     slot = None
     watch = None
     accepted = False
+    actions = None
+    action_worker = None
 
     async def __call__(self, scope, receive, send):
         """Run the socket; a fault of the channel layer ends it cleanly instead of crashing.
@@ -348,6 +352,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         _stop_layer_watch()
         if self.watch is not None:
             self.watch.cancel()
+        if self.action_worker is not None:
+            # An action already running still finishes, and what it stored is broadcast.
+            self.action_worker.cancel()
         if self.slot is not None:
             # Each step on its own: a layer that fails must not keep the slot taken.
             groups = [user_group(self.user.pk), *(group_for(topic) for topic in self.grants)]
@@ -458,12 +465,38 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 raise FrameError("malformed")
             ref = _valid_ref(frame.get("ref"))
             self._count_frame()
+            kind = frame.get("type")
+            if isinstance(kind, str) and kind not in CONTROL_FRAMES:
+                # Actions wait for the database; pings and subscriptions do not wait for them.
+                self._queue_action(kind, frame, ref)
+                return
             await self.receive_json(frame, ref=ref)
         except FrameError as error:
             await self._send_error(error.code, ref=ref, topic=error.topic, message=error.message)
         except Exception:
             log.exception("realtime frame failed")
             await self._send_error("server_error", ref=ref)
+
+    def _queue_action(self, kind, frame, ref):
+        """Run the socket's actions one after another, in order, beside its other frames."""
+        if self.actions is None:
+            self.actions = asyncio.Queue()
+            self.action_worker = asyncio.create_task(self._run_actions())
+        self.actions.put_nowait((kind, frame, ref))
+
+    async def _run_actions(self):
+        while True:
+            kind, frame, ref = await self.actions.get()
+            try:
+                await self.on_action(kind, frame, ref)
+            except FrameError as error:
+                await self._send_error(
+                    error.code, ref=ref, topic=error.topic, message=error.message
+                )
+            except Exception:
+                log.exception("realtime action failed")
+                with contextlib.suppress(Exception):
+                    await self._send_error("server_error", ref=ref)
 
     def _count_frame(self):
         window = int(time.monotonic() // 60)
@@ -583,11 +616,15 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         finally:
             # Whatever was committed is broadcast: when the action failed after its
             # commit, and when the socket closed while the action was still running.
-            if action.done():
-                await publish.send_held(self.channel_layer, events)
-            else:
+            if not action.done():
                 action.add_done_callback(functools.partial(_send_later, self.channel_layer, events))
-        await self.send_json({"type": "ack", "ref": ref, "topic": topic, **(result or {})})
+            elif action.cancelled() or action.exception() is not None:
+                await publish.send_held(self.channel_layer, events)
+        # The ack first, then the broadcast: the poster hears of its post before its event.
+        try:
+            await self.send_json({"type": "ack", "ref": ref, "topic": topic, **(result or {})})
+        finally:
+            await publish.send_held(self.channel_layer, events)
 
     # -- frames out -------------------------------------------------------------------------
 
