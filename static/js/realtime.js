@@ -13,6 +13,7 @@ const RETRY_MAX_MS = 30000;
 const TOO_MANY_WAIT_MS = 60000;
 const PONG_WAIT_MS = 10000;
 const REQUEST_WAIT_MS = 15000;
+const HELLO_WAIT_MS = 5000; // a socket that says no hello by then is given up
 const CLOSE_SIGNED_OUT = 4401;
 const CLOSE_TOO_MANY = 4429;
 
@@ -25,6 +26,7 @@ let attempt = 0;
 let heartbeat = null;
 let pongTimer = null;
 let retryTimer = null;
+let helloTimer = null;
 let nextRef = 1;
 let stopped = false;
 let wasLive = false; // once live, every later connection is a reconnection
@@ -137,6 +139,7 @@ function onFrame(frame) {
   }
   switch (frame.type) {
     case "hello":
+      clearTimeout(helloTimer);
       attempt = 0;
       startHeartbeat(frame.heartbeat || 25);
       resume();
@@ -214,6 +217,11 @@ function connect() {
   if (state !== "live") setState(wasLive ? "reconnecting" : "connecting");
   const ws = new WebSocket(url());
   socket = ws;
+  // Opened (or stuck opening) but silent: a proxy or a server that hangs. Try again.
+  clearTimeout(helloTimer);
+  helloTimer = setTimeout(() => {
+    if (socket === ws) ws.close();
+  }, HELLO_WAIT_MS);
   ws.addEventListener("message", (message) => {
     clearTimeout(pongTimer);
     let frame;
@@ -226,6 +234,7 @@ function connect() {
   });
   ws.addEventListener("close", (event) => {
     if (socket !== ws) return;
+    clearTimeout(helloTimer);
     socket = null;
     stopHeartbeat();
     failPending();

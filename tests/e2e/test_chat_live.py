@@ -114,6 +114,26 @@ def test_a_post_too_large_for_the_socket_is_refused_and_its_text_given_back(
     post(olena, "Shorter now.")
 
 
+def test_a_socket_that_sends_no_hello_is_given_up_and_the_page_reconnects(
+    page_as, server_url, e2e_data
+):
+    """The first socket opens but stays silent (a proxy that hangs); the page tries again."""
+    page = page_as("olena", width=WIDE)
+    attempts = []
+
+    def route(socket):
+        attempts.append(socket.url)
+        if len(attempts) > 1:
+            socket.connect_to_server()
+        # The first one is left open and silent: no hello ever comes.
+
+    page.route_web_socket(re.compile(r"/ws/$"), route)
+    page.goto(chat_url(server_url, e2e_data))
+    page.wait_for_selector(f'{STATUS}[data-state="live"]', timeout=12000)
+    assert len(attempts) >= 2
+    post(page, "Through the second socket.")
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_chat_page_passes_axe(language, page_as, server_url, e2e_data, axe_check):
     page = page_as("olena", language=language, width=WIDE)
