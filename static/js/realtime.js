@@ -131,13 +131,17 @@ function onEvent(frame) {
 }
 
 function onFrame(frame) {
-  if (frame.ref && pending.has(frame.ref)) {
-    const waiting = pending.get(frame.ref);
+  const waiting = frame.ref ? pending.get(frame.ref) : undefined;
+  if (waiting) {
     pending.delete(frame.ref);
     clearTimeout(waiting.timer);
     (frame.type === "error" ? waiting.reject : waiting.resolve)(frame);
   }
   switch (frame.type) {
+    case "ack":
+      // An answer after its request timed out: the topic's page may still settle it.
+      if (!waiting && frame.topic) deliver(frame.topic, frame);
+      break;
     case "hello":
       clearTimeout(helloTimer);
       attempt = 0;
