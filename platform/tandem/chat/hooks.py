@@ -15,12 +15,22 @@ def chat_link(user, space):
     return (_("Chat"), reverse("chat:index", args=[space.pk]))
 
 
+def _counted(user):
+    """The person's unread counts, counted once per request (the header and the page share)."""
+    rows = getattr(user, "_unread_rows", None)
+    if rows is None:
+        rows = queries.unread_counts(user)
+        for row in rows:
+            row["url"] = reverse(
+                "chat:conversation", args=[row["space_id"], row["conversation_id"]]
+            )
+        user._unread_rows = rows
+    return rows
+
+
 def unread_rows(user):
     """Unread messages per conversation, each with its link, in one query."""
-    rows = queries.unread_counts(user)
-    for row in rows:
-        row["url"] = reverse("chat:conversation", args=[row["space_id"], row["conversation_id"]])
-    return rows
+    return _counted(user)
 
 
 def unread_section(request):
@@ -30,7 +40,7 @@ def unread_section(request):
 
 def unread_messages(user):
     """``(count, more)`` for the header's badge: the unread messages of every conversation."""
-    rows = queries.unread_counts(user)
+    rows = _counted(user)
     return sum(row["count"] for row in rows), any(row["more"] for row in rows)
 
 
