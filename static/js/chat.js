@@ -2,7 +2,7 @@
 // Without this module the page is a plain form and links; with it nothing
 // needs a reload. Messages are keyed by id and placed by position (seq).
 
-import { onStatus, send, subscribe } from "./realtime.js";
+import { onStatus, send, status, subscribe } from "./realtime.js";
 
 const root = document.getElementById("chat");
 const strings = document.getElementById("chat-strings")?.dataset ?? {};
@@ -187,7 +187,9 @@ function start() {
   }
 
   subscribe(topic, Number(root.dataset.head), (frame) => {
-    if (frame.type === "event") {
+    if (frame.type === "ack" && frame.client_id) {
+      settle(frame.client_id, frame); // an ack that came late, after the wait ran out
+    } else if (frame.type === "event") {
       place(frame.data);
       if (!frame.data.author || frame.data.author.id !== userId) markRead(frame.seq);
     } else if (frame.type === "unsubscribed" && frame.code) {
@@ -212,25 +214,39 @@ function start() {
     if (state === "live") for (const clientId of outbox.keys()) deliver(clientId);
   });
 
+  // The post is stored: its pending element becomes the message (or goes, if shown already).
+  function settle(clientId, ack) {
+    const item = outbox.get(clientId);
+    if (!item) return;
+    outbox.delete(clientId);
+    clearTimeout(item.retry);
+    if (log.querySelector(`.chat-message[data-id="${ack.id}"]`)) {
+      item.element.remove(); // the live event came first and is shown already
+      return;
+    }
+    item.element.dataset.id = ack.id;
+    item.element.dataset.seq = ack.seq;
+    item.element.id = `m-${ack.seq}`;
+    item.element.classList.remove("chat-pending");
+  }
+
   function deliver(clientId) {
     const item = outbox.get(clientId);
     if (!item) return;
+    clearTimeout(item.retry);
     send(item.frame).then(
-      (ack) => {
-        outbox.delete(clientId);
-        if (log.querySelector(`.chat-message[data-id="${ack.id}"]`)) {
-          item.element.remove(); // the live event came first and is shown already
-          return;
-        }
-        item.element.dataset.id = ack.id;
-        item.element.dataset.seq = ack.seq;
-        item.element.id = `m-${ack.seq}`;
-        item.element.classList.remove("chat-pending");
-      },
+      (ack) => settle(clientId, ack),
       (error) => {
+        if (!outbox.has(clientId)) return; // settled meanwhile by a late ack
         if (error.code === "disconnected" || error.code === "timeout") {
           // Kept: sent again with the same id when the socket is back, stored once.
           item.element.querySelector(".chat-time").textContent = strings.notSent;
+          if (error.code === "timeout") {
+            // No answer on a live socket: send again after a growing pause (2 s, 4 s … 30 s).
+            item.tries = (item.tries || 0) + 1;
+            const pause = Math.min(30000, 1000 * 2 ** item.tries);
+            item.retry = setTimeout(() => status() === "live" && deliver(clientId), pause);
+          }
           return;
         }
         outbox.delete(clientId);

@@ -13,6 +13,7 @@ const RETRY_MAX_MS = 30000;
 const TOO_MANY_WAIT_MS = 60000;
 const PONG_WAIT_MS = 10000;
 const REQUEST_WAIT_MS = 15000;
+const HELLO_WAIT_MS = 5000; // a socket that says no hello by then is given up
 const CLOSE_SIGNED_OUT = 4401;
 const CLOSE_TOO_MANY = 4429;
 
@@ -25,6 +26,7 @@ let attempt = 0;
 let heartbeat = null;
 let pongTimer = null;
 let retryTimer = null;
+let helloTimer = null;
 let nextRef = 1;
 let stopped = false;
 let wasLive = false; // once live, every later connection is a reconnection
@@ -69,7 +71,8 @@ function raw(frame) {
 export function send(frame) {
   const ref = `c${nextRef++}`;
   return new Promise((resolve, reject) => {
-    if (!raw({ ...frame, ref })) {
+    // The ref leads, so the server can name it even in a frame too large to read.
+    if (!raw({ ref, ...frame })) {
       reject({ type: "error", code: "disconnected", ref });
       return;
     }
@@ -128,14 +131,19 @@ function onEvent(frame) {
 }
 
 function onFrame(frame) {
-  if (frame.ref && pending.has(frame.ref)) {
-    const waiting = pending.get(frame.ref);
+  const waiting = frame.ref ? pending.get(frame.ref) : undefined;
+  if (waiting) {
     pending.delete(frame.ref);
     clearTimeout(waiting.timer);
     (frame.type === "error" ? waiting.reject : waiting.resolve)(frame);
   }
   switch (frame.type) {
+    case "ack":
+      // An answer after its request timed out: the topic's page may still settle it.
+      if (!waiting && frame.topic) deliver(frame.topic, frame);
+      break;
     case "hello":
+      clearTimeout(helloTimer);
       attempt = 0;
       startHeartbeat(frame.heartbeat || 25);
       resume();
@@ -156,6 +164,7 @@ function onFrame(frame) {
       break;
     }
     case "unsubscribed":
+    case "unread":
     case "error":
       if (frame.topic) deliver(frame.topic, frame);
       break;
@@ -212,6 +221,11 @@ function connect() {
   if (state !== "live") setState(wasLive ? "reconnecting" : "connecting");
   const ws = new WebSocket(url());
   socket = ws;
+  // Opened (or stuck opening) but silent: a proxy or a server that hangs. Try again.
+  clearTimeout(helloTimer);
+  helloTimer = setTimeout(() => {
+    if (socket === ws) ws.close();
+  }, HELLO_WAIT_MS);
   ws.addEventListener("message", (message) => {
     clearTimeout(pongTimer);
     let frame;
@@ -224,6 +238,7 @@ function connect() {
   });
   ws.addEventListener("close", (event) => {
     if (socket !== ws) return;
+    clearTimeout(helloTimer);
     socket = null;
     stopHeartbeat();
     failPending();

@@ -133,3 +133,61 @@ def test_a_message_by_a_former_member_counts(world, chat):
     message = post(world, chat, "tutor", "from someone who left")
     Message.objects.filter(pk=message.pk).update(author=None, edited=timezone.now())
     assert counts(world.people["member"]) == {chat.pk: (1, False)}
+
+
+# -- the counts pages show live, and the header's badge -------------------------------------
+
+
+def test_the_unread_endpoint_gives_the_counts_as_pages_show_them(world, chat, client_for):
+    topic = world.objects["topic_group_a"]
+    post(world, chat, "tutor", "one")
+    post(world, topic, "counsellor", "topic one")
+    post(world, topic, "counsellor", "topic two")
+    client = client_for("member")
+    data = client.get(reverse("chat:unread")).json()
+    # The world's tutor message, and "one"; two in the topic.
+    assert data["conversations"] == {str(chat.pk): "2 new", str(topic.pk): "2 new"}
+    assert data["badge"] == {"count": 4, "text": "4 new"}
+    assert "2 new messages" in data["section"] and "data-unread-section" in data["section"]
+
+
+def test_the_header_badge_counts_messages_and_notifications_without_javascript(
+    world, chat, client_for
+):
+    from tandem.core import notifications
+
+    member = world.people["member"]
+    client = client_for("member")
+    page = client.get(reverse("notifications")).content.decode()
+    assert "data-unread-badge>1 new</span>" in page  # the world's tutor message
+    notifications.notify(users=[member], kind="chat.mention", text=lambda: "hi")
+    post(world, chat, "tutor", "two")
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "data-unread-badge>3 new</span>" in page
+    mark_read(world, chat)
+    notifications.mark_read(actor=member)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "data-unread-badge hidden></span>" in page
+    # The dashboard keeps its (hidden) "New messages" for the page to fill live.
+    assert "data-unread-section hidden" in page
+
+
+def test_the_unread_endpoint_uses_the_same_queries_with_few_and_many(world, chat, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("member")
+    client.get(reverse("chat:unread"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("chat:unread"))
+    for n in range(5):
+        topic = actions.create_topic(
+            actor=world.people["tutor"], space=world.spaces["group_a"], title=f"Topic {n}"
+        )
+        post(world, topic, "tutor", f"in topic {n}")
+    bulk(chat, world.people["tutor"], 150)
+    with CaptureQueriesContext(connection) as many:
+        data = client.get(reverse("chat:unread")).json()
+    assert len(many) == len(few)
+    assert data["conversations"][str(chat.pk)] == "99+ new"
+    assert data["badge"]["text"] == "99+ new"

@@ -1,5 +1,6 @@
 """The peer group's chat, live in two browsers: offline and back, axe, screenshots."""
 
+import json
 import re
 from pathlib import Path
 
@@ -92,6 +93,126 @@ def test_member_back_from_offline_sees_every_message_once_in_order(page_as, serv
     assert states[0] == "live" and states[-1] == "live"
     assert "offline" in states
     assert re.search(r"offline,(reconnecting,)+live", ",".join(states)), states
+
+
+def test_a_post_too_large_for_the_socket_is_refused_and_its_text_given_back(
+    page_as, server_url, e2e_data
+):
+    """Longer than the socket's frame limit (the box's own limit lifted, as a paste could)."""
+    olena = page_as("olena", width=WIDE)
+    open_chat(olena, chat_url(server_url, e2e_data))
+    text = "Too long for one frame. " + "x" * 17000
+    olena.evaluate("document.querySelector('#post-form textarea').removeAttribute('maxlength')")
+    olena.fill("#post-form textarea", text)
+    olena.locator("#post-form button[type=submit]").click()
+    alert = olena.locator("#chat-alert")
+    alert.wait_for(timeout=5000)
+    assert "too long" in alert.inner_text()
+    assert olena.input_value("#post-form textarea") == text
+    assert olena.locator(".chat-pending").count() == 0
+    assert olena.locator(".chat-message", has_text="Too long for one frame").count() == 0
+    # The socket goes on: a shorter post is sent and stored.
+    post(olena, "Shorter now.")
+
+
+def test_a_socket_that_sends_no_hello_is_given_up_and_the_page_reconnects(
+    page_as, server_url, e2e_data
+):
+    """The first socket opens but stays silent (a proxy that hangs); the page tries again."""
+    page = page_as("olena", width=WIDE)
+    attempts = []
+
+    def route(socket):
+        attempts.append(socket.url)
+        if len(attempts) > 1:
+            socket.connect_to_server()
+        # The first one is left open and silent: no hello ever comes.
+
+    page.route_web_socket(re.compile(r"/ws/$"), route)
+    page.goto(chat_url(server_url, e2e_data))
+    page.wait_for_selector(f'{STATUS}[data-state="live"]', timeout=12000)
+    assert len(attempts) >= 2
+    post(page, "Through the second socket.")
+
+
+def test_a_post_whose_ack_comes_after_the_wait_is_shown_once(page_as, server_url, e2e_data):
+    """The server stores the post and its event arrives at once, but its ack is held back
+    past the page's 15-second wait; when it comes, it settles the post."""
+    page = page_as("olena", width=WIDE)
+    held = []
+
+    def route(socket):
+        server = socket.connect_to_server()
+        socket.on_message(server.send)
+
+        def from_server(message):
+            frame = json.loads(message)
+            if not held and frame.get("type") == "ack" and frame.get("client_id", "")[:2] == "w-":
+                held.append(message)
+                return
+            socket.send(message)
+
+        server.on_message(from_server)
+        sockets.append(socket)
+
+    sockets = []
+    page.route_web_socket(re.compile(r"/ws/$"), route)
+    open_chat(page, chat_url(server_url, e2e_data))
+    text = "An answer that takes its time."
+    page.fill("#post-form textarea", text)
+    page.locator("#post-form button[type=submit]").click()
+    page.wait_for_timeout(16000)  # past the page's 15-second wait for an answer
+    assert held, "the ack was not held back"
+    mine = page.locator("#chat-log .chat-message", has_text=text)
+    sockets[-1].send(held[0])  # the late ack
+    page.wait_for_function("() => !document.querySelector('#chat-log .chat-pending')", timeout=5000)
+    page.wait_for_timeout(500)
+    assert mine.count() == 1, [mine.nth(i).inner_text() for i in range(mine.count())]
+    assert page.input_value("#post-form textarea") == ""
+
+
+def test_a_post_whose_ack_is_lost_is_sent_again_on_the_same_socket(page_as, server_url, e2e_data):
+    """The first ack never comes; the page sends the post again with the same client id
+    on the same live socket after a pause, and the post is stored and shown once."""
+    page = page_as("olena", width=WIDE)
+    sockets, posts, dropped = [], [], []
+
+    def route(socket):
+        server = socket.connect_to_server()
+
+        def from_page(message):
+            frame = json.loads(message)
+            if frame.get("type") == "post":
+                posts.append((len(sockets), frame["client_id"]))
+            server.send(message)
+
+        def from_server(message):
+            frame = json.loads(message)
+            if (
+                not dropped
+                and frame.get("type") == "ack"
+                and frame.get("client_id", "")[:2] == "w-"
+            ):
+                dropped.append(message)
+                return
+            socket.send(message)
+
+        socket.on_message(from_page)
+        server.on_message(from_server)
+        sockets.append(socket)
+
+    page.route_web_socket(re.compile(r"/ws/$"), route)
+    open_chat(page, chat_url(server_url, e2e_data))
+    text = "Lost its first answer."
+    page.fill("#post-form textarea", text)
+    page.locator("#post-form button[type=submit]").click()
+    page.wait_for_function(
+        "() => !document.querySelector('#chat-log .chat-pending')", timeout=25000
+    )
+    assert dropped
+    assert len(posts) == 2 and posts[0] == posts[1], posts  # same socket, same client id
+    assert len(sockets) == 1
+    assert page.locator("#chat-log .chat-message", has_text=text).count() == 1
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])

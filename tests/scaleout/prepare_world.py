@@ -20,7 +20,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
 
 MEMBERS = 4
-CONVERSATIONS = ("scaleout", "kill", "redis", "flush", "resume")
+CONVERSATIONS = ("scaleout", "kill", "redis", "flush", "resume", "stall")
 
 
 def _session_for(user):

@@ -10,8 +10,9 @@ from tandem.accounts.models import OrganisationRole, User
 from tandem.spaces import actions
 from tandem.spaces.models import Membership, Role, Space
 
-# Session, signed-in person, spaces, unread, three for meetings, session logs.
-DASHBOARD_QUERIES = 8
+# Session, signed-in person, spaces, unread, three for meetings, session logs, and the
+# header's unread notifications.
+DASHBOARD_QUERIES = 9
 
 
 def queries_for(client, url):

@@ -96,6 +96,12 @@ def _clean_body(body):
     body = (body or "").strip() if isinstance(body, str) else None
     if not body:
         raise ValidationError(_("Write something first."), code="empty")
+    if "\x00" in body:
+        # The form refuses it too; the socket and commands come through here alone.
+        raise ValidationError(
+            _("The text contains a character that cannot be stored (a null character)."),
+            code="invalid_character",
+        )
     limit = settings.TANDEM["MESSAGE_MAX_CHARS"]
     if len(body) > limit:
         raise ValidationError(
@@ -165,6 +171,14 @@ def _broadcast(conversation_id, seq, kind, message):
     data = queries.message_data(message)
     name = queries.event_name(kind)
     transaction.on_commit(lambda: publish.topic_event(f"chat.{conversation_id}", seq, name, data))
+    # Every other member's unread count may have changed, in pages not following this topic.
+    transaction.on_commit(lambda: _unread_changed(conversation_id, message.author_id))
+
+
+def _unread_changed(conversation_id, author_id):
+    space = Conversation.objects.filter(pk=conversation_id).values("space_id")[:1]
+    readers = Membership.objects.filter(space_id=space).exclude(user_id=author_id)
+    publish.unread_changed(readers.values_list("user_id", flat=True))
 
 
 def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""):
@@ -515,7 +529,10 @@ def mark_read(*, actor, conversation, seq=None):
         user=actor, conversation=conversation, last_read_seq__lt=seq
     ).update(last_read_seq=seq)
     if not moved:
-        ReadState.objects.get_or_create(
+        _state, moved = ReadState.objects.get_or_create(
             user=actor, conversation=conversation, defaults={"last_read_seq": seq}
         )
+    if moved:
+        # The person's other pages (a tab, the header) count again.
+        transaction.on_commit(lambda: publish.unread_changed([actor.pk]))
     return seq

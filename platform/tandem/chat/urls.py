@@ -4,6 +4,7 @@ from . import views
 
 app_name = "chat"
 urlpatterns = [
+    path("chat/unread/", views.unread, name="unread"),
     path("spaces/<int:space_id>/chat/", views.index, name="index"),
     path(
         "spaces/<int:space_id>/chat/<int:conversation_id>/",

@@ -7,17 +7,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tandem.core import hooks as core_hooks
 from tandem.spaces.models import Membership
 from tandem.spaces.permissions import Perm, can, membership_in
 from tandem.spaces.queries import access_space
 
-from . import actions, queries
+from . import actions, hooks, queries
 from .forms import EditForm, MuteForm, PostForm, ReasonForm, ReportForm, TopicForm
 
 
@@ -297,3 +300,30 @@ def topic_new(request, space_id):
         else:
             return redirect("chat:conversation", space_id=space.pk, conversation_id=conversation.pk)
     return render(request, "chat/topic_form.html", {"space": space, "form": form})
+
+
+def _new_count(count, more):
+    return render_to_string("core/partials/new_count.html", {"count": count, "more": more}).strip()
+
+
+@login_required
+def unread(request):
+    """The person's unread counts, for pages that show them live (see docs/realtime.md).
+
+    The header's badge, each conversation's count and the dashboard's "New
+    messages", rendered as the pages render them; a fixed number of queries.
+    """
+    rows = hooks.unread_rows(request.user)
+    count, more = core_hooks.unread_total(request.user)
+    section = render_to_string(
+        "chat/partials/dashboard_unread.html", {"section": {"unread": rows}}, request=request
+    )
+    return JsonResponse(
+        {
+            "badge": {"count": count, "text": _new_count(count, more) if count else ""},
+            "conversations": {
+                str(row["conversation_id"]): _new_count(row["count"], row["more"]) for row in rows
+            },
+            "section": section,
+        }
+    )

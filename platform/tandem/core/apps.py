@@ -8,6 +8,10 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.conf import locale
 
+        from . import hooks, notifications
+
+        hooks.unread_counter(0)(notifications.unread_for_badge)
+
         # Django knows no Somali; give it the facts its language tools need.
         locale.LANG_INFO.setdefault(
             "so", {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"}

@@ -8,6 +8,7 @@ use a fixed number of queries, so pages keep constant query counts.
 _dashboard = []
 _space = []
 _space_links = []
+_unread = []
 
 
 def dashboard_section(order):
@@ -37,6 +38,33 @@ def space_link(order):
         return func
 
     return register
+
+
+def unread_counter(order):
+    """Register ``func(user) -> (count, more)``: how much is new for the person in an app.
+
+    Their sum is the badge beside "Notifications" in the header, on every page, so
+    each counter is one query.
+    """
+
+    def register(func):
+        _unread.append((order, func))
+        _unread.sort(key=lambda pair: pair[0])
+        return func
+
+    return register
+
+
+BADGE_MAX = 99
+
+
+def unread_total(user):
+    """``(count, more)`` summed over every app's counter; above ``BADGE_MAX`` it shows "99+"."""
+    count, more = 0, False
+    for _order, func in _unread:
+        part, part_more = func(user)
+        count, more = count + part, more or part_more
+    return min(count, BADGE_MAX), more or count > BADGE_MAX
 
 
 def dashboard_sections(request):

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from tandem.realtime import publish
 
+from . import hooks
 from .models import Notification
 
 
@@ -76,8 +77,18 @@ def mark_read(*, actor, ids=None):
     rows = Notification.objects.filter(user=actor, read__isnull=True)
     if ids is not None:
         rows = rows.filter(pk__in=ids)
-    return rows.update(read=timezone.now())
+    marked = rows.update(read=timezone.now())
+    if marked:
+        transaction.on_commit(lambda: publish.unread_changed([actor.pk]))
+    return marked
 
 
 def unread_count(user):
     return Notification.objects.filter(user=user, read__isnull=True).count()
+
+
+def unread_for_badge(user):
+    """``(count, more)`` of unread notifications; one query that stops counting past the cap."""
+    cap = hooks.BADGE_MAX
+    count = Notification.objects.filter(user=user, read__isnull=True)[: cap + 1].count()
+    return min(count, cap), count > cap

@@ -20,6 +20,7 @@ import functools
 import json
 import logging
 import random
+import re
 import time
 import uuid
 import weakref
@@ -45,16 +46,21 @@ log = logging.getLogger(__name__)
 # Close codes (4000-4999 are the application's own).
 CLOSE_SIGNED_OUT = 4401
 CLOSE_TOO_MANY = 4429
+# The server lost this socket's channel layer (Redis stalled or went away): reconnect.
+CLOSE_LAYER_FAULT = 4503
+LAYER_CLEANUP_SECONDS = 5
 
 BACKLOG_PAGE = 200
 GROUP_REJOIN_SECONDS = 3600
 REF_MAX = 64
+# Frames answered at once; every other type is an action, run in order after the ones before.
+CONTROL_FRAMES = frozenset({"ping", "subscribe", "unsubscribe", "resume"})
 LAYER_CHECK_SECONDS = 2
 LAYER_EPOCH_KEY = "ws:layer-epoch"
 LAYER_EPOCH_TTL = 3600  # kept while any process watches; gone an hour after the last stops
 
 MESSAGES = {
-    "frame_too_large": _("The frame is too large."),
+    "frame_too_large": _("This is too long to send at once. Make it shorter and try again."),
     "binary_not_supported": _("Only text frames are understood."),
     "malformed": _("The frame is not a JSON object."),
     "unknown_type": _("This frame type is not known."),
@@ -77,6 +83,37 @@ class FrameError(Exception):
         self.code = code
         self.message = message
         self.topic = topic
+
+
+# A "ref" member that opens or closes a frame: the key, then a short string or an integer.
+_REF_VALUE = r'("(?:[^"\\\x00-\x1f]|\\.){0,64}"|-?[0-9]{1,20})'
+_REF_AT_START = re.compile(r'^\s*\{\s*"ref"\s*:\s*' + _REF_VALUE + r"\s*[,}]")
+_REF_AT_END = re.compile(r',\s*"ref"\s*:\s*' + _REF_VALUE + r"\s*\}\s*$")
+_PEEK_CHARS = 200
+
+
+def _valid_ref(ref):
+    if not isinstance(ref, (str, int)) or isinstance(ref, bool) or len(str(ref)) > REF_MAX:
+        return None
+    return ref
+
+
+def _peek_ref(text):
+    """The ``ref`` of a frame too large to parse, read from its first or last characters.
+
+    Only a member that opens or closes the object is taken, so a "ref" written in
+    the text of a message is never mistaken for it.
+    """
+    for match in (
+        _REF_AT_START.search(text[:_PEEK_CHARS]),
+        _REF_AT_END.search(text[-_PEEK_CHARS:]),
+    ):
+        if match:
+            try:
+                return _valid_ref(json.loads(match.group(1)))
+            except ValueError:
+                return None
+    return None
 
 
 def _limits():
@@ -230,6 +267,29 @@ async def _watch_layer():
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     user = None
     slot = None
+    watch = None
+    accepted = False
+    actions = None
+    action_worker = None
+
+    async def __call__(self, scope, receive, send):
+        """Run the socket; a fault of the channel layer ends it cleanly instead of crashing.
+
+        A read from the layer that fails (Redis stalled past its socket timeout, or
+        gone) would end the consumer without ``disconnect``: its watch would keep
+        its connection slot for good and its groups would stay. Here the socket is
+        closed with ``CLOSE_LAYER_FAULT`` (the client reconnects and resumes), and
+        the slot and groups are given up as on any disconnect.
+        """
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as error:
+            if not self.accepted:
+                raise
+            log.warning("socket closed after a channel layer fault: %r", error)
+            with contextlib.suppress(Exception):
+                await self.close(code=CLOSE_LAYER_FAULT)
+            await self.disconnect(CLOSE_LAYER_FAULT)
 
     async def dispatch(self, message):
         """Run the message's handler, without Channels' database hop before it.
@@ -265,6 +325,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             user.pk, self.channel_name, self.limits["connections"]
         )
         await self.accept()
+        self.accepted = True
         if self.slot is None:
             await self._send_error("too_many_connections")
             await self.close(code=CLOSE_TOO_MANY)
@@ -284,16 +345,25 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         _start_layer_watch()
 
     async def disconnect(self, code):
-        if self.user is None:
+        if self.user is None or getattr(self, "_gone", False):
             return
+        self._gone = True
         _open.discard(self)
         _stop_layer_watch()
         if self.watch is not None:
             self.watch.cancel()
+        if self.action_worker is not None:
+            # An action already running still finishes, and what it stored is broadcast.
+            self.action_worker.cancel()
         if self.slot is not None:
-            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
-            for topic in list(self.grants):
-                await self.channel_layer.group_discard(group_for(topic), self.channel_name)
+            # Each step on its own: a layer that fails must not keep the slot taken.
+            groups = [user_group(self.user.pk), *(group_for(topic) for topic in self.grants)]
+            for group in groups:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(
+                        self.channel_layer.group_discard(group, self.channel_name),
+                        LAYER_CLEANUP_SECONDS,
+                    )
             with contextlib.suppress(Exception):
                 await database_sync_to_async(sessions.release_slot)(
                     self.user.pk, self.slot, self.channel_name
@@ -383,23 +453,50 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             if len(text_data) > self.limits["frame_bytes"] or (
                 len(text_data.encode("utf-8")) > self.limits["frame_bytes"]
             ):
+                # Not parsed: its ref, if it leads or ends the frame, tells the client which.
+                ref = _peek_ref(text_data)
                 raise FrameError("frame_too_large")
             try:
                 frame = json.loads(text_data)
-            except ValueError:
+            except (ValueError, RecursionError):
+                # RecursionError: nested deeper than the parser goes; a bad frame, not a fault.
                 raise FrameError("malformed") from None
             if not isinstance(frame, dict):
                 raise FrameError("malformed")
-            ref = frame.get("ref")
-            if not isinstance(ref, (str, int)) or isinstance(ref, bool) or len(str(ref)) > REF_MAX:
-                ref = None
+            ref = _valid_ref(frame.get("ref"))
             self._count_frame()
+            kind = frame.get("type")
+            if isinstance(kind, str) and kind not in CONTROL_FRAMES:
+                # Actions wait for the database; pings and subscriptions do not wait for them.
+                self._queue_action(kind, frame, ref)
+                return
             await self.receive_json(frame, ref=ref)
         except FrameError as error:
             await self._send_error(error.code, ref=ref, topic=error.topic, message=error.message)
         except Exception:
             log.exception("realtime frame failed")
             await self._send_error("server_error", ref=ref)
+
+    def _queue_action(self, kind, frame, ref):
+        """Run the socket's actions one after another, in order, beside its other frames."""
+        if self.actions is None:
+            self.actions = asyncio.Queue()
+            self.action_worker = asyncio.create_task(self._run_actions())
+        self.actions.put_nowait((kind, frame, ref))
+
+    async def _run_actions(self):
+        while True:
+            kind, frame, ref = await self.actions.get()
+            try:
+                await self.on_action(kind, frame, ref)
+            except FrameError as error:
+                await self._send_error(
+                    error.code, ref=ref, topic=error.topic, message=error.message
+                )
+            except Exception:
+                log.exception("realtime action failed")
+                with contextlib.suppress(Exception):
+                    await self._send_error("server_error", ref=ref)
 
     def _count_frame(self):
         window = int(time.monotonic() // 60)
@@ -519,11 +616,15 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         finally:
             # Whatever was committed is broadcast: when the action failed after its
             # commit, and when the socket closed while the action was still running.
-            if action.done():
-                await publish.send_held(self.channel_layer, events)
-            else:
+            if not action.done():
                 action.add_done_callback(functools.partial(_send_later, self.channel_layer, events))
-        await self.send_json({"type": "ack", "ref": ref, "topic": topic, **(result or {})})
+            elif action.cancelled() or action.exception() is not None:
+                await publish.send_held(self.channel_layer, events)
+        # The ack first, then the broadcast: the poster hears of its post before its event.
+        try:
+            await self.send_json({"type": "ack", "ref": ref, "topic": topic, **(result or {})})
+        finally:
+            await publish.send_held(self.channel_layer, events)
 
     # -- frames out -------------------------------------------------------------------------
 
@@ -579,6 +680,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 "frame": frames.event(topic, seq, "notification.new", data),
             }
         )
+
+    async def unread_changed(self, message):
+        """Tell the page to count again, on its own topic: it fetches the counts it shows."""
+        topic = f"user.{self.user.pk}"
+        if topic in self.grants:
+            await self.send(text_data=frames.dumps({"type": "unread", "topic": topic}))
 
     async def access_changed(self, message):
         await self._recheck(space_id=message.get("space"))

@@ -126,3 +126,17 @@ def session_changed(user_id):
         send_to_user(user_id, {"type": "session.check"})
     except Exception:
         log.exception("could not tell user %s's sockets to re-check", user_id)
+
+
+def unread_changed(user_ids):
+    """What the people have not read changed (a post, an edit, a read): their pages count again.
+
+    Only a signal, without counts: one page may show a tab, another the header, and
+    each asks for its own counts. Lost signals cost nothing stored; a page that
+    reconnects counts again too.
+    """
+    for user_id in user_ids:
+        try:
+            send_to_user(user_id, {"type": "unread.changed"})
+        except Exception:
+            log.exception("could not tell user %s that their unread counts changed", user_id)

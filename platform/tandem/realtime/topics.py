@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-TOPIC_RE = re.compile(r"^([a-z][a-z0-9_]{0,30})\.([1-9][0-9]{0,17})$")
+TOPIC_RE = re.compile(r"([a-z][a-z0-9_]{0,30})\.([1-9][0-9]{0,17})")
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def parse(topic):
     """``(kind, key)`` for a well-formed topic of a registered kind, else None."""
     if not isinstance(topic, str):
         return None
-    match = TOPIC_RE.match(topic)
+    match = TOPIC_RE.fullmatch(topic)
     if not match or match.group(1) not in _kinds:
         return None
     return _kinds[match.group(1)], int(match.group(2))

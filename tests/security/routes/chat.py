@@ -1,7 +1,7 @@
 """Who may open each chat page. Coordinators and staff who are not members never
 read a peer group's chat (the coordinator runs group A's organisation)."""
 
-from . import GROUP_A, GROUP_A_LEADS, Route, expect
+from . import GROUP_A, GROUP_A_LEADS, SIGNED_IN, Route, expect
 
 POST_ONLY = expect(set(), others=405, anonymous="login")
 
@@ -32,6 +32,8 @@ def member(world):
 
 
 ROUTES = {
+    # The person's own counts only, of the spaces they are a member of.
+    "chat:unread": Route(get=expect(SIGNED_IN)),
     "chat:index": Route(kwargs=space, get=expect(GROUP_A, ok_status="redirect")),
     "chat:conversation": Route(
         kwargs=conversation,
