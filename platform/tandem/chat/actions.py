@@ -94,7 +94,8 @@ def detect_lang(text, fallback=""):
 
 def _clean_body(body):
     body = (body or "").strip() if isinstance(body, str) else None
-    if not body:
+    # zero-width spaces and other invisible characters alone are no message
+    if not body or richtext.is_blank(body):
         raise ValidationError(_("Write something first."), code="empty")
     limit = settings.TANDEM["MESSAGE_MAX_CHARS"]
     if len(body) > limit:

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from tandem.core.richtext import to_plain_text
 from tandem.realtime import frames
 from tandem.spaces.permissions import Perm
 from tandem.spaces.queries import access_space, check_access
@@ -63,6 +64,12 @@ def message_page(conversation, *, before=None, size=50):
     return rows, has_older
 
 
+def excerpt(body):
+    """The start of a message as plain words, for a reply's quote (no raw markup)."""
+    text = to_plain_text(body)
+    return text if len(text) <= EXCERPT_CHARS else f"{text[: EXCERPT_CHARS - 1]}…"
+
+
 def author_data(user):
     if user is None:
         return None
@@ -79,7 +86,7 @@ def message_data(message):
             "id": parent.pk,
             "seq": parent.seq,
             "author": author_data(parent.author),
-            "excerpt": parent.body[:EXCERPT_CHARS] if parent.is_visible else "",
+            "excerpt": excerpt(parent.body) if parent.is_visible else "",
         }
     return {
         "id": message.pk,

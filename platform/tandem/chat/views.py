@@ -255,6 +255,19 @@ def report_dismiss(request, space_id, report_id):
     return redirect("chat:reports", space_id=space.pk)
 
 
+def _muted_notice(membership):
+    """Who is paused and until when, in the reader's time zone (not "Done.")."""
+    name = membership.user.name
+    if not membership.muted_until:
+        return _("%(name)s can post again.") % {"name": name}
+    local = timezone.localtime(membership.muted_until)
+    return _("%(name)s cannot post until %(time)s (%(zone)s).") % {
+        "name": name,
+        "time": formats.date_format(local, "DATETIME_FORMAT"),
+        "zone": timezone.get_current_timezone_name(),
+    }
+
+
 @login_required
 def member_mute(request, space_id, user_id):
     space = access_space(request.user, space_id, Perm.MODERATE)
@@ -274,7 +287,7 @@ def member_mute(request, space_id, user_id):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, _muted_notice(membership))
             return redirect("chat:index", space_id=space.pk)
     return render(
         request,

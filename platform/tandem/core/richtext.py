@@ -5,7 +5,9 @@ Everything people write that is shown as formatted text goes through
 """
 
 import threading
+import unicodedata
 from functools import partial
+from html.parser import HTMLParser
 
 import bleach
 from bleach.linkifier import DEFAULT_CALLBACKS, LinkifyFilter
@@ -52,3 +54,29 @@ def _cleaner():
 def render(text):
     """Markdown subset to sanitised HTML; raw HTML in the input stays text."""
     return _cleaner().clean(_markdown.render(text or "")).strip()
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "p", "li"):
+            self.parts.append(" ")
+
+
+def to_plain_text(text):
+    """What a reader sees of ``text``, without its markup: for quotes and excerpts."""
+    parser = _TextOnly()
+    parser.feed(_markdown.render(text or ""))
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+def is_blank(text):
+    """True when ``text`` would show nothing: spaces, zero-width and control characters."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Zs", "Cc") for ch in text or "")

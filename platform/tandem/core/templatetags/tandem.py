@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from tandem.core.hooks import space_links
+from tandem.core.richtext import to_plain_text
 
 register = template.Library()
 
@@ -23,3 +24,9 @@ def local_time(value, zone):
         return timezone.localtime(value, zoneinfo.ZoneInfo(zone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return value
+
+
+@register.filter
+def plain_text(value):
+    """Text written with markup, as the words a reader sees (for quotes)."""
+    return to_plain_text(value)
