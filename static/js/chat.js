@@ -188,6 +188,7 @@ function start() {
 
   subscribe(topic, Number(root.dataset.head), (frame) => {
     if (frame.type === "event") {
+      if (frame.event === "closed") return; // a position this reader may not see
       place(frame.data);
       if (!frame.data.author || frame.data.author.id !== userId) markRead(frame.seq);
     } else if (frame.type === "unsubscribed" && frame.code) {

@@ -134,7 +134,10 @@ def _not_muted(membership):
 
 
 def _same_post(existing, conversation, body):
-    if existing.conversation_id != conversation.pk or existing.body != body:
+    # a deleted message keeps no text to compare: its retry is the same post
+    if existing.conversation_id != conversation.pk or (
+        existing.body != body and existing.deleted is None
+    ):
         raise ValidationError(
             _("This message id was already used for another message."),
             code="client_id_reused",
@@ -165,7 +168,9 @@ def _advance(conversation_id):
 def _broadcast(conversation_id, seq, kind, message):
     data = queries.message_data(message)
     name = queries.event_name(kind)
-    transaction.on_commit(lambda: publish.topic_event(f"chat.{conversation_id}", seq, name, data))
+    transaction.on_commit(
+        lambda: publish.topic_event(f"chat.{conversation_id}", seq, name, data, origin=message.seq)
+    )
 
 
 def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""):
@@ -181,10 +186,11 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
     body = _clean_body(body)
     if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
         raise ValidationError(_("The message has no valid id."), code="client_id_invalid")
-    _may_post(actor, space)
+    membership = _may_post(actor, space)
     parent = None
     if reply_to not in (None, ""):
-        parent = queries.reply_target(conversation, reply_to)
+        floor = queries.history_floor(conversation, membership)
+        parent = queries.reply_target(conversation, reply_to, floor=floor)
         if parent is None:
             raise ValidationError(
                 _("The message you reply to is not in this conversation."), code="reply_missing"
@@ -320,10 +326,14 @@ def edit_message(*, actor, message, body):
 
 
 def delete_message(*, actor, message):
-    """Delete one's own message; it shows as deleted. Locks the conversation row."""
+    """Delete one's own message; it shows as deleted. Locks the conversation row.
+
+    The text goes with it, from the row itself: nobody (reports, co-leads, the
+    admin) reads a deleted message again.
+    """
     _own_message(actor, message)
     with transaction.atomic():
-        _change(message, ChatEvent.Kind.DELETED, deleted=timezone.now())
+        _change(message, ChatEvent.Kind.DELETED, deleted=timezone.now(), body="", body_html="")
         audit.record(
             actor=actor,
             action="chat.message_deleted",

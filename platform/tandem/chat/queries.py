@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from tandem.core.richtext import to_plain_text
 from tandem.realtime import frames
-from tandem.spaces.permissions import Perm
+from tandem.spaces.permissions import Perm, membership_in
 from tandem.spaces.queries import access_space, check_access
 
 from .models import ChatEvent, Conversation, Message, ReadState, Report
@@ -36,7 +36,11 @@ def access_conversation(user, space_id, conversation_id, perm=Perm.READ_CHAT):
 
 
 def access_message(user, space_id, message_id, perm=Perm.READ_CHAT):
-    """A message of a conversation in the space, with the same refusals as above."""
+    """A message of a conversation in the space, with the same refusals as above.
+
+    A message from before the person may read (``Membership.history_from``) is
+    not found (Http404).
+    """
     space = access_space(user, space_id, perm)
     message = get_object_or_404(
         Message.objects.select_related("conversation", "author"),
@@ -44,17 +48,43 @@ def access_message(user, space_id, message_id, perm=Perm.READ_CHAT):
         conversation__space=space,
     )
     message.conversation.space = space
+    if message.seq < history_floor(message.conversation, membership_in(user, space)):
+        raise Http404
     return space, message
+
+
+def history_floor(conversation, membership):
+    """The first position of ``conversation`` the member may read (0: all of it).
+
+    A person who joined with the history closed (``history_from``) reads the
+    messages posted from then on; edits, deletions and hides of older messages
+    stay closed too, since they are events about messages they may not see.
+    """
+    since = membership.history_from if membership is not None else None
+    if since is None:
+        return 0
+    first = (
+        Message.objects.filter(conversation_id=conversation.pk, created__gte=since)
+        .order_by("seq")
+        .values_list("seq", flat=True)[:1]
+    )
+    found = next(iter(first), None)
+    if found is not None:
+        return found
+    head = Conversation.objects.filter(pk=conversation.pk).values_list("last_seq", flat=True)
+    return next(iter(head), 0) + 1
 
 
 def _with_relations(queryset):
     return queryset.select_related("author", "reply_to", "reply_to__author")
 
 
-def message_page(conversation, *, before=None, size=50):
+def message_page(conversation, *, before=None, size=50, floor=0):
     """The newest ``size`` messages before position ``before`` (keyset), oldest first,
-    and whether older ones exist."""
+    and whether older ones exist; none before position ``floor``."""
     rows = Message.objects.filter(conversation=conversation)
+    if floor:
+        rows = rows.filter(seq__gte=floor)
     if before is not None:
         rows = rows.filter(seq__lt=before)
     rows = list(_with_relations(rows).order_by("-seq")[: size + 1])
@@ -108,11 +138,13 @@ def event_name(kind):
     return f"chat.{kind}"
 
 
-def events_after(conversation_id, after, limit):
+def events_after(conversation_id, after, limit, floor=0):
     """Stored events after position ``after``: ``[(seq, frame_text)]``, oldest first.
 
     Each event carries the message as it is now (an old "posted" of a message
-    since edited shows the edited text; clients replace by message id).
+    since edited shows the edited text; clients replace by message id). An
+    event about a message from before ``floor`` is a bare "closed" frame at its
+    position: the reader's stream stays gap-free and shows nothing of it.
     """
     rows = (
         ChatEvent.objects.filter(conversation_id=conversation_id, seq__gt=after)
@@ -121,7 +153,12 @@ def events_after(conversation_id, after, limit):
     )
     topic = f"chat.{conversation_id}"
     return [
-        (row.seq, frames.event(topic, row.seq, event_name(row.kind), message_data(row.message)))
+        (
+            row.seq,
+            frames.event(topic, row.seq, event_name(row.kind), message_data(row.message))
+            if row.message.seq >= floor
+            else frames.closed(topic, row.seq),
+        )
         for row in rows
     ]
 
@@ -239,13 +276,13 @@ def message_with_client_id(author, client_id):
     return next(iter(rows.order_by()[:1]), None)
 
 
-def reply_target(conversation, message_id):
+def reply_target(conversation, message_id, floor=0):
     try:
         message_id = int(message_id)
     except (TypeError, ValueError):
         return None
     return (
         Message.objects.select_related("author")
-        .filter(conversation=conversation, pk=message_id)
+        .filter(conversation=conversation, pk=message_id, seq__gte=floor)
         .first()
     )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.spaces.models import Membership
 from tandem.spaces.permissions import Perm, can, membership_in
-from tandem.spaces.queries import access_space
+from tandem.spaces.queries import access_space, coordinators_among_members
 
 from . import actions, queries
 from .forms import EditForm, MuteForm, PostForm, ReasonForm, ReportForm, TopicForm
@@ -108,7 +108,8 @@ def conversation_detail(request, space_id, conversation_id):
             form.data["client_id"] = _new_client_id()
     before = _int_param(request, "before")
     size = settings.TANDEM["PAGE_SIZE"]
-    rows, has_older = queries.message_page(conversation, before=before, size=size)
+    floor = queries.history_floor(conversation, membership)
+    rows, has_older = queries.message_page(conversation, before=before, size=size, floor=floor)
     # Read before marking: the divider and the other topics' counts show the last visit.
     conversations = queries.conversations_with_unread(space, user)
     read_to = next((c.read_to for c in conversations if c.pk == conversation.pk), 0)
@@ -121,7 +122,7 @@ def conversation_detail(request, space_id, conversation_id):
     reply_to = None
     reply_id = _int_param(request, "reply_to")
     if reply_id:
-        reply_to = queries.reply_target(conversation, reply_id)
+        reply_to = queries.reply_target(conversation, reply_id, floor=floor)
     if form is None:
         form = PostForm(
             initial={
@@ -151,6 +152,8 @@ def conversation_detail(request, space_id, conversation_id):
             "moderate": can(user, Perm.MODERATE, space),
             "reply_to": reply_to,
             "live": before is None,
+            "coordinators": coordinators_among_members(space),
+            "history_closed": bool(floor),
         },
     )
 

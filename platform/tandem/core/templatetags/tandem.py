@@ -13,6 +13,21 @@ def space_menu(context, space):
     return space_links(context["request"].user, space)
 
 
+@register.simple_tag(takes_context=True)
+def my_membership(context, space):
+    """The signed-in person's membership in ``space`` (read with their roles, no query)."""
+    from tandem.spaces.permissions import membership_in
+
+    return membership_in(context["request"].user, space)
+
+
+@register.simple_tag(takes_context=True)
+def may(context, perm, space):
+    from tandem.spaces.permissions import can
+
+    return can(context["request"].user, perm, space)
+
+
 @register.filter
 def local_time(value, zone):
     """A datetime in a given zone (a meeting's own, say)."""
