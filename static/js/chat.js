@@ -57,7 +57,9 @@ function start() {
     meta.className = "chat-meta";
     const author = document.createElement("span");
     author.className = "chat-author";
-    author.textContent = data.author ? data.author.name : strings.former;
+    const name = document.createElement("bdi");
+    name.textContent = data.author ? data.author.name : strings.former;
+    author.append(name);
     const when = document.createElement("a");
     when.className = "chat-time";
     when.href = `#m-${data.seq}`;
@@ -65,7 +67,17 @@ function start() {
     time.dateTime = data.created;
     time.textContent = timeFormat.format(new Date(data.created));
     when.append(time);
-    meta.append(author, " ", when);
+    meta.append(author, " ");
+    // The role beside the name: a display name alone can pass for a co-lead's.
+    const role = data.author && data.author.role;
+    const roleLabel = role && strings[`role${role.charAt(0).toUpperCase()}${role.slice(1)}`];
+    if (roleLabel) {
+      const badge = document.createElement("span");
+      badge.className = `role role-${role}`;
+      badge.textContent = roleLabel;
+      meta.append(badge, " ");
+    }
+    meta.append(when);
     if (data.edited && visible) {
       const flag = document.createElement("span");
       flag.className = "chat-flag";

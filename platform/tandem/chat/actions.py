@@ -219,6 +219,7 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
                     code="rate_limited",
                 )
             message.author = actor
+            message.author_role = membership.role
             message.reply_to = parent
             ChatEvent.objects.create(
                 conversation_id=conversation.pk,
@@ -294,6 +295,14 @@ def _own_message(actor, message):
 def _change(message, kind, **fields):
     """Apply ``fields`` to the message and store the change at the next position."""
     seq = _advance(message.conversation_id)
+    if not hasattr(message, "author_role"):
+        message.author_role = (
+            Membership.objects.filter(
+                space_id=message.conversation.space_id, user_id=message.author_id
+            )
+            .values_list("role", flat=True)
+            .first()
+        )
     for name, value in fields.items():
         setattr(message, name, value)
     Message.objects.filter(pk=message.pk).update(**fields)

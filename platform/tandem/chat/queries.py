@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from tandem.core.richtext import to_plain_text
 from tandem.realtime import frames
+from tandem.spaces.models import Membership
 from tandem.spaces.permissions import Perm, membership_in
 from tandem.spaces.queries import access_space, check_access
 
@@ -75,8 +76,20 @@ def history_floor(conversation, membership):
     return next(iter(head), 0) + 1
 
 
+def _author_role(prefix=""):
+    """The author's role in the message's space, read in the same query."""
+    return Subquery(
+        Membership.objects.filter(
+            space_id=OuterRef(f"{prefix}conversation__space_id"),
+            user_id=OuterRef(f"{prefix}author_id"),
+        ).values("role")[:1]
+    )
+
+
 def _with_relations(queryset):
-    return queryset.select_related("author", "reply_to", "reply_to__author")
+    return queryset.select_related("author", "reply_to", "reply_to__author").annotate(
+        author_role=_author_role()
+    )
 
 
 def message_page(conversation, *, before=None, size=50, floor=0):
@@ -100,10 +113,11 @@ def excerpt(body):
     return text if len(text) <= EXCERPT_CHARS else f"{text[: EXCERPT_CHARS - 1]}…"
 
 
-def author_data(user):
+def author_data(user, role=None):
+    """Who wrote it, with their role in the space: a name alone can pass for a co-lead."""
     if user is None:
         return None
-    return {"id": user.pk, "name": user.name}
+    return {"id": user.pk, "name": user.name, "role": role or ""}
 
 
 def message_data(message):
@@ -122,7 +136,7 @@ def message_data(message):
         "id": message.pk,
         "seq": message.seq,
         "conversation": message.conversation_id,
-        "author": author_data(message.author),
+        "author": author_data(message.author, getattr(message, "author_role", None)),
         "html": message.body_html if visible else "",
         "text": message.body if visible else "",
         "lang": message.lang,
@@ -149,9 +163,12 @@ def events_after(conversation_id, after, limit, floor=0):
     rows = (
         ChatEvent.objects.filter(conversation_id=conversation_id, seq__gt=after)
         .select_related("message__author", "message__reply_to", "message__reply_to__author")
+        .annotate(author_role=_author_role("message__"))
         .order_by("seq")[:limit]
     )
     topic = f"chat.{conversation_id}"
+    for row in rows:
+        row.message.author_role = row.author_role
     return [
         (
             row.seq,

@@ -461,6 +461,7 @@ def join_as_new_person(*, invitation, username, password, display_name="", langu
             password=password,
             display_name=display_name,
             interface_language=language,
+            space=invitation.space,
         )
         _join(
             space=invitation.space,

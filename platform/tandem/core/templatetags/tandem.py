@@ -45,3 +45,11 @@ def local_time(value, zone):
 def plain_text(value):
     """Text written with markup, as the words a reader sees (for quotes)."""
     return to_plain_text(value)
+
+
+@register.filter
+def role_label(value):
+    """A space role's name in the reader's language ("" for none)."""
+    from tandem.spaces.models import Role
+
+    return Role(value).label if value in Role.values else ""
