@@ -296,3 +296,111 @@ function start() {
     if (document.visibilityState === "visible" && lastRead) markRead(lastRead);
   });
 }
+
+// Mentions: after "@" the message box offers the space's people by display name.
+// A combobox with a listbox (aria-activedescendant): arrows move, Enter or Tab
+// inserts "@[Display Name]", Escape closes. Without it, typing the same works.
+function mentionBox() {
+  const box = document.querySelector("#post-form textarea[name=body]");
+  const list = document.getElementById("mention-list");
+  const data = document.getElementById("mention-people");
+  if (!box || !list || !data) return;
+  const people = JSON.parse(data.textContent);
+  let options = [];
+  let active = -1;
+  box.setAttribute("role", "combobox");
+  box.setAttribute("aria-autocomplete", "list");
+  box.setAttribute("aria-controls", list.id);
+  box.setAttribute("aria-expanded", "false");
+
+  function query() {
+    const before = box.value.slice(0, box.selectionStart);
+    const match = before.match(/(?:^|[^\w@])@(\[?)([^\s@\]]{0,40})$/u);
+    return match ? { start: before.length - match[2].length - match[1].length - 1, text: match[2] } : null;
+  }
+
+  function close() {
+    list.hidden = true;
+    list.replaceChildren();
+    options = [];
+    active = -1;
+    box.setAttribute("aria-expanded", "false");
+    box.removeAttribute("aria-activedescendant");
+  }
+
+  function highlight(index) {
+    active = index;
+    options.forEach((li, i) => li.setAttribute("aria-selected", i === index ? "true" : "false"));
+    if (options[index]) {
+      box.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function choose(index) {
+    const found = query();
+    const person = options[index] && people[Number(options[index].dataset.index)];
+    if (!found || !person) return close();
+    const token = /\s/.test(person.name) ? `@[${person.name}] ` : `@${person.name} `;
+    const end = box.selectionStart;
+    box.value = box.value.slice(0, found.start) + token + box.value.slice(end);
+    const caret = found.start + token.length;
+    box.setSelectionRange(caret, caret);
+    close();
+    box.focus();
+  }
+
+  function update() {
+    const found = query();
+    if (!found) return close();
+    const needle = found.text.toLocaleLowerCase();
+    const hits = [];
+    people.forEach((person, index) => {
+      const name = person.name.toLocaleLowerCase();
+      if (name.startsWith(needle) || name.split(/\s+/).some((word) => word.startsWith(needle))) {
+        hits.push(index);
+      }
+    });
+    if (!hits.length) return close();
+    options = hits.slice(0, 8).map((index, i) => {
+      const li = document.createElement("li");
+      li.id = `mention-option-${i}`;
+      li.setAttribute("role", "option");
+      li.dataset.index = index;
+      const name = document.createElement("bdi");
+      name.textContent = people[index].name;
+      li.append(name);
+      const label = strings[`role${people[index].role.charAt(0).toUpperCase()}${people[index].role.slice(1)}`];
+      if (label) li.append(` · ${label}`);
+      li.addEventListener("mousedown", (event) => {
+        event.preventDefault(); // keep the focus in the message box
+        choose(i);
+      });
+      return li;
+    });
+    list.replaceChildren(...options);
+    list.hidden = false;
+    box.setAttribute("aria-expanded", "true");
+    highlight(0);
+  }
+
+  box.addEventListener("input", update);
+  box.addEventListener("blur", () => setTimeout(close, 100));
+  box.addEventListener("keydown", (event) => {
+    if (list.hidden || !options.length) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      highlight((active + step + options.length) % options.length);
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      event.preventDefault();
+      event.stopImmediatePropagation(); // Enter picks a name here; it does not send
+      choose(active);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+}
+
+mentionBox();

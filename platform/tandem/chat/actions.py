@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +26,6 @@ from .models import ChatEvent, Conversation, Message, ReadState, Report
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")
-MENTION_RE = re.compile(r"(?<![\w@])@([\w][\w.-]{0,149})")
 MAX_MUTE_HOURS = 24 * 30
 
 
@@ -196,6 +194,7 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
                 _("The message you reply to is not in this conversation."), code="reply_missing"
             )
     lang = _clean_lang(lang, body, actor)
+    body_html, mentioned = _render(space, body, actor)
     try:
         with transaction.atomic():
             seq = _advance(conversation.pk)
@@ -205,7 +204,7 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
                 conversation_id=conversation.pk,
                 author=actor,
                 body=body,
-                body_html=richtext.render(body),
+                body_html=body_html,
                 lang=lang,
                 client_id=client_id,
                 seq=seq,
@@ -227,7 +226,7 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
                 kind=ChatEvent.Kind.POSTED,
                 message=message,
             )
-            _notify_people(actor, conversation, message, parent)
+            _notify_people(actor, conversation, message, parent, [m.user for m in mentioned])
             _broadcast(conversation.pk, seq, ChatEvent.Kind.POSTED, message)
     except IntegrityError:
         # This client id is taken: a retry, a copy racing in, or another message's id.
@@ -238,24 +237,38 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
     return message
 
 
-def _mentioned(space, body, actor):
-    names = {name.rstrip(".-").lower() for name in MENTION_RE.findall(body)}
-    names.discard("")
-    if not names:
-        return []
-    return list(
-        Membership.objects.filter(space=space)
-        .exclude(user_id=actor.pk)
-        .annotate(lower_name=Lower("user__username"))
-        .filter(lower_name__in=names)
-        .select_related("user")
-    )
+def _mentions(space, body, actor):
+    """``(memberships mentioned, tokens that named someone)`` in ``body``.
+
+    A mention is "@username", "@Name" for a one-word display name, or
+    "@[Display Name]" (what the autocomplete inserts) for any display name;
+    all compared without regard to case. One query, only when there is an "@".
+    """
+    tokens = {richtext.mention_token(raw) for raw in richtext.MENTION_RE.findall(body)}
+    tokens.discard("")
+    if not tokens:
+        return [], set()
+    found, named = [], set()
+    for membership in Membership.objects.filter(space=space).select_related("user"):
+        user = membership.user
+        names = {user.username.casefold(), " ".join(user.display_name.split()).casefold()}
+        hits = tokens & names
+        if hits:
+            named |= hits
+            if user.pk != actor.pk:
+                found.append(membership)
+    return found, named
 
 
-def _notify_people(actor, conversation, message, parent):
+def _render(space, body, actor):
+    """The body's HTML, its mentions highlighted, and who they name."""
+    mentioned, named = _mentions(space, body, actor)
+    return richtext.render(body, mentions=named), mentioned
+
+
+def _notify_people(actor, conversation, message, parent, mentioned):
     space = conversation.space
     url = conversation_url(conversation, message.seq)
-    mentioned = [m.user for m in _mentioned(space, message.body, actor)]
     if mentioned:
         notifications.notify(
             users=mentioned,
@@ -328,7 +341,7 @@ def edit_message(*, actor, message, body):
             message,
             ChatEvent.Kind.EDITED,
             body=body,
-            body_html=richtext.render(body),
+            body_html=_render(message.conversation.space, body, actor)[0],
             edited=timezone.now(),
         )
     return message

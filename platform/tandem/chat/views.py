@@ -67,6 +67,24 @@ def _lay_out(rows, space):
     return rows
 
 
+# The autocomplete offers the space's people; a group has tens, not thousands.
+MENTION_PEOPLE_MAX = 300
+
+
+def _mention_people(space, user):
+    """Names the message box offers after "@" (one query)."""
+    rows = (
+        Membership.objects.filter(space=space)
+        .exclude(user_id=user.pk)
+        .values_list("user__display_name", "user__username", "role")
+        .order_by("user__display_name", "user__username")[:MENTION_PEOPLE_MAX]
+    )
+    return [
+        {"name": display or username, "username": username, "role": role}
+        for display, username, role in rows
+    ]
+
+
 @login_required
 def index(request, space_id):
     space = access_space(request.user, space_id, Perm.READ_CHAT)
@@ -153,6 +171,7 @@ def conversation_detail(request, space_id, conversation_id):
             "reply_to": reply_to,
             "live": before is None,
             "coordinators": coordinators_among_members(space),
+            "mention_people": _mention_people(space, user) if may_post else [],
             "history_closed": bool(floor),
         },
     )
