@@ -298,7 +298,7 @@ function start() {
 }
 
 // Mentions: after "@" the message box offers the space's people by display name.
-// A combobox with a listbox (aria-activedescendant): arrows move, Enter or Tab
+// A listbox owned by the textbox (aria-activedescendant): arrows move, Enter or Tab
 // inserts "@[Display Name]", Escape closes. Without it, typing the same works.
 function mentionBox() {
   const box = document.querySelector("#post-form textarea[name=body]");
@@ -308,10 +308,10 @@ function mentionBox() {
   const people = JSON.parse(data.textContent);
   let options = [];
   let active = -1;
-  box.setAttribute("role", "combobox");
+  // A textarea may not take the combobox role; as a textbox it still owns the
+  // listbox (aria-controls) and points at the chosen option (aria-activedescendant).
   box.setAttribute("aria-autocomplete", "list");
   box.setAttribute("aria-controls", list.id);
-  box.setAttribute("aria-expanded", "false");
 
   function query() {
     const before = box.value.slice(0, box.selectionStart);
@@ -324,7 +324,6 @@ function mentionBox() {
     list.replaceChildren();
     options = [];
     active = -1;
-    box.setAttribute("aria-expanded", "false");
     box.removeAttribute("aria-activedescendant");
   }
 
@@ -380,7 +379,6 @@ function mentionBox() {
     });
     list.replaceChildren(...options);
     list.hidden = false;
-    box.setAttribute("aria-expanded", "true");
     highlight(0);
   }
 
