@@ -57,7 +57,9 @@ function start() {
     meta.className = "chat-meta";
     const author = document.createElement("span");
     author.className = "chat-author";
-    author.textContent = data.author ? data.author.name : strings.former;
+    const name = document.createElement("bdi");
+    name.textContent = data.author ? data.author.name : strings.former;
+    author.append(name);
     const when = document.createElement("a");
     when.className = "chat-time";
     when.href = `#m-${data.seq}`;
@@ -65,7 +67,17 @@ function start() {
     time.dateTime = data.created;
     time.textContent = timeFormat.format(new Date(data.created));
     when.append(time);
-    meta.append(author, " ", when);
+    meta.append(author, " ");
+    // The role beside the name: a display name alone can pass for a co-lead's.
+    const role = data.author && data.author.role;
+    const roleLabel = role && strings[`role${role.charAt(0).toUpperCase()}${role.slice(1)}`];
+    if (roleLabel) {
+      const badge = document.createElement("span");
+      badge.className = `role role-${role}`;
+      badge.textContent = roleLabel;
+      meta.append(badge, " ");
+    }
+    meta.append(when);
     if (data.edited && visible) {
       const flag = document.createElement("span");
       flag.className = "chat-flag";
@@ -190,6 +202,7 @@ function start() {
     if (frame.type === "ack" && frame.client_id) {
       settle(frame.client_id, frame); // an ack that came late, after the wait ran out
     } else if (frame.type === "event") {
+      if (frame.event === "closed") return; // a position this reader may not see
       place(frame.data);
       if (!frame.data.author || frame.data.author.id !== userId) markRead(frame.seq);
     } else if (frame.type === "unsubscribed" && frame.code) {
@@ -299,3 +312,109 @@ function start() {
     if (document.visibilityState === "visible" && lastRead) markRead(lastRead);
   });
 }
+
+// Mentions: after "@" the message box offers the space's people by display name.
+// A listbox owned by the textbox (aria-activedescendant): arrows move, Enter or Tab
+// inserts "@[Display Name]", Escape closes. Without it, typing the same works.
+function mentionBox() {
+  const box = document.querySelector("#post-form textarea[name=body]");
+  const list = document.getElementById("mention-list");
+  const data = document.getElementById("mention-people");
+  if (!box || !list || !data) return;
+  const people = JSON.parse(data.textContent);
+  let options = [];
+  let active = -1;
+  // A textarea may not take the combobox role; as a textbox it still owns the
+  // listbox (aria-controls) and points at the chosen option (aria-activedescendant).
+  box.setAttribute("aria-autocomplete", "list");
+  box.setAttribute("aria-controls", list.id);
+
+  function query() {
+    const before = box.value.slice(0, box.selectionStart);
+    const match = before.match(/(?:^|[^\w@])@(\[?)([^\s@\]]{0,40})$/u);
+    return match ? { start: before.length - match[2].length - match[1].length - 1, text: match[2] } : null;
+  }
+
+  function close() {
+    list.hidden = true;
+    list.replaceChildren();
+    options = [];
+    active = -1;
+    box.removeAttribute("aria-activedescendant");
+  }
+
+  function highlight(index) {
+    active = index;
+    options.forEach((li, i) => li.setAttribute("aria-selected", i === index ? "true" : "false"));
+    if (options[index]) {
+      box.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function choose(index) {
+    const found = query();
+    const person = options[index] && people[Number(options[index].dataset.index)];
+    if (!found || !person) return close();
+    const token = /\s/.test(person.name) ? `@[${person.name}] ` : `@${person.name} `;
+    const end = box.selectionStart;
+    box.value = box.value.slice(0, found.start) + token + box.value.slice(end);
+    const caret = found.start + token.length;
+    box.setSelectionRange(caret, caret);
+    close();
+    box.focus();
+  }
+
+  function update() {
+    const found = query();
+    if (!found) return close();
+    const needle = found.text.toLocaleLowerCase();
+    const hits = [];
+    people.forEach((person, index) => {
+      const name = person.name.toLocaleLowerCase();
+      if (name.startsWith(needle) || name.split(/\s+/).some((word) => word.startsWith(needle))) {
+        hits.push(index);
+      }
+    });
+    if (!hits.length) return close();
+    options = hits.slice(0, 8).map((index, i) => {
+      const li = document.createElement("li");
+      li.id = `mention-option-${i}`;
+      li.setAttribute("role", "option");
+      li.dataset.index = index;
+      const name = document.createElement("bdi");
+      name.textContent = people[index].name;
+      li.append(name);
+      const label = strings[`role${people[index].role.charAt(0).toUpperCase()}${people[index].role.slice(1)}`];
+      if (label) li.append(` · ${label}`);
+      li.addEventListener("mousedown", (event) => {
+        event.preventDefault(); // keep the focus in the message box
+        choose(i);
+      });
+      return li;
+    });
+    list.replaceChildren(...options);
+    list.hidden = false;
+    highlight(0);
+  }
+
+  box.addEventListener("input", update);
+  box.addEventListener("blur", () => setTimeout(close, 100));
+  box.addEventListener("keydown", (event) => {
+    if (list.hidden || !options.length) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      highlight((active + step + options.length) % options.length);
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      event.preventDefault();
+      event.stopImmediatePropagation(); // Enter picks a name here; it does not send
+      choose(active);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+}
+
+mentionBox();

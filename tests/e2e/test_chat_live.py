@@ -232,3 +232,43 @@ def test_chat_screenshots(language, width, page_as, server_url, e2e_data, no_hor
     no_horizontal_scroll(page)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"chat-{language}-{width}.png"), full_page=True)
+
+
+def test_mention_by_display_name_with_the_keyboard(page_as, server_url, e2e_data, axe_check):
+    """ "@Ami", arrow keys and Enter insert "@[Amina Tutor]"; the tutor is highlighted and
+    her role shows beside her name."""
+    url = chat_url(server_url, e2e_data)
+    olena = page_as("olena", width=PHONE)
+    open_chat(olena, url)
+    box = olena.locator("#post-form textarea")
+    box.click()
+    box.press_sequentially("Thanks @Mi")
+    listbox = olena.locator("#mention-list")
+    listbox.wait_for(state="visible")
+    assert box.get_attribute("aria-controls") == "mention-list"
+    active = box.get_attribute("aria-activedescendant")
+    assert active and olena.locator(f"#{active}").get_attribute("aria-selected") == "true"
+    assert "Mikko Counsellor" in olena.locator(f"#{active}").inner_text()
+    # the list is open while the axe check runs: it must pass that way too
+    axe_check(olena)
+    box.press("Escape")
+    assert listbox.is_hidden()
+    assert box.get_attribute("aria-activedescendant") is None
+    box.fill("")
+    box.press_sequentially("Thanks @")
+    listbox.wait_for(state="visible")
+    names = listbox.locator("[role=option]").all_inner_texts()
+    target = next(i for i, text in enumerate(names) if "Amina Tutor" in text)
+    for _step in range(target):
+        box.press("ArrowDown")
+    active = box.get_attribute("aria-activedescendant")
+    assert "Amina Tutor" in olena.locator(f"#{active}").inner_text()
+    box.press("Enter")
+    assert box.input_value() == "Thanks @[Amina Tutor] "
+    assert listbox.is_hidden()
+    box.press_sequentially("see you")
+    olena.locator("#post-form button[type=submit]").click()
+    message = olena.locator(".chat-message[data-id]", has_text="see you")
+    message.wait_for()
+    assert message.locator(".mention").inner_text() == "@Amina Tutor"
+    assert message.locator(".role").count() == 1  # Olena's own role beside her name

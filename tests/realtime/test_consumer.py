@@ -410,11 +410,11 @@ async def test_a_dropped_broadcast_is_filled_from_the_database(world, monkeypatc
     real = publish.topic_event
     dropped = []
 
-    def lossy(topic, seq, name, data):
+    def lossy(topic, seq, name, data, **extra):
         if not dropped:
             dropped.append(seq)
             return None
-        return real(topic, seq, name, data)
+        return real(topic, seq, name, data, **extra)
 
     monkeypatch.setattr(publish, "topic_event", lossy)
     first = await db(_post)(world, "tutor", "lost in the layer", "lost-1")

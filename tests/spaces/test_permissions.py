@@ -13,8 +13,8 @@ LEAD = TAKE_PART | {"moderate", "invite", "schedule", "view_attendance", "manage
 EXPECTED = {
     # role in the fixture world -> (space key, permissions there)
     "member": ("group_a", TAKE_PART),
-    "tutor": ("group_a", LEAD | {"log_session"}),
-    "counsellor": ("group_a", LEAD | {"confirm_log"}),
+    "tutor": ("group_a", LEAD | {"log_session", "approve_join"}),
+    "counsellor": ("group_a", LEAD | {"confirm_log", "approve_join"}),
     "participant": ("practice", TAKE_PART),
     "facilitator": ("practice", LEAD - {"manage_members"}),
     # The organisation's coordinator sets the group up and approves logs,
@@ -38,7 +38,7 @@ EXPECTED = {
     "anonymous": ("group_a", set()),
 }
 FOUNDATION_PERMS = {p.value for p in Perm} & (
-    LEAD | {"log_session", "confirm_log", "approve_log", "view_rates"}
+    LEAD | {"log_session", "confirm_log", "approve_log", "view_rates", "approve_join"}
 )
 
 

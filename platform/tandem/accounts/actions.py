@@ -9,17 +9,55 @@ from django.utils.translation import gettext as _
 from tandem.core import audit
 
 from .models import LanguageSkill, OrganisationRole, User
+from .names import clean_display_name, name_key
 
 PROFILE_FIELDS = ("display_name", "interface_language", "time_zone", "country", "email_digest")
 
 
-def create_account(*, username, password, display_name="", interface_language=""):
-    """A new person, with or without an e-mail address.
+def check_name_free(*, name, user=None, spaces=None):
+    """Refuse a display name that copies a co-lead's in one of ``spaces``.
+
+    ``spaces``: the spaces the person is in (default: those of ``user``) or is
+    joining. Raises ValidationError keyed "display_name" (code "name_of_co_lead").
+    """
+    from tandem.spaces.models import Membership, Role
+
+    key = name_key(name)
+    if not key:
+        return
+    if spaces is None:
+        spaces = Membership.objects.filter(user_id=getattr(user, "pk", None)).values("space_id")
+    leads = (
+        Membership.objects.filter(space__in=spaces, role__in=[Role.TUTOR, Role.COUNSELLOR])
+        .exclude(user_id=getattr(user, "pk", None))
+        .select_related("user", "space")
+    )
+    for lead in leads:
+        if key in (name_key(lead.user.display_name), name_key(lead.user.username)):
+            raise ValidationError(
+                {
+                    "display_name": ValidationError(
+                        _(
+                            "This name is too close to that of %(name)s, a co-lead in "
+                            "%(space)s. Please choose another."
+                        )
+                        % {"name": lead.user.name, "space": lead.space.name},
+                        code="name_of_co_lead",
+                    )
+                }
+            )
+
+
+def create_account(*, username, password, display_name="", interface_language="", space=None):
+    """A new person, with or without an e-mail address (joining ``space``, if given).
 
     Raises ValidationError keyed by field ("username", "password", or a
     profile field), so a form can show each message beside its field.
     """
     username = (username or "").strip()
+    display_name = clean_display_name(display_name)[:80]
+    if space is not None:
+        check_name_free(name=display_name or username, spaces=[space.pk])
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError as error:
@@ -35,7 +73,7 @@ def create_account(*, username, password, display_name="", interface_language=""
         )
     user = User(
         username=username,
-        display_name=(display_name or "").strip()[:80],
+        display_name=display_name,
         interface_language=interface_language or "",
     )
     try:
@@ -55,6 +93,9 @@ def update_profile(*, actor, user, **values):
     for field, value in values.items():
         if field not in PROFILE_FIELDS:
             raise ValueError(field)
+        if field == "display_name":
+            value = clean_display_name(value)[:80]
+            check_name_free(name=value or user.username, user=user)
         setattr(user, field, value)
     user.full_clean(exclude=["password", "username", "email"])
     user.save(update_fields=list(values))

@@ -35,6 +35,36 @@ class UserAdmin(BaseUserAdmin):
     )
     inlines = [LanguageSkillInline]
 
+    def get_deleted_objects(self, objs, request):
+        """Refuse, with the reason, to erase someone who attended a paid session.
+
+        Approved and paid session logs never change, their list of who came
+        included (the database refuses it); erasing such a person would fail
+        half-way. The admin lists those logs as what protects the person, and
+        says to deactivate the account instead.
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        from tandem.recognition.models import SessionLog
+
+        frozen = (
+            SessionLog.objects.filter(
+                attendees__in=[obj.pk for obj in objs], state__in=SessionLog.FROZEN_STATES
+            )
+            .select_related("space")
+            .distinct()
+            .order_by("date", "pk")
+        )
+        for log in frozen:
+            protected.append(
+                _(
+                    "%(space)s, %(date)s: an approved session this person attended. "
+                    "Its record cannot change: untick “Active” to close the account "
+                    "instead of deleting it."
+                )
+                % {"space": log.space.name, "date": log.date.isoformat()}
+            )
+        return deleted, counts, perms_needed, protected
+
 
 class OrganisationRoleWrites:
     """Name and remove organisation roles through ``accounts.actions`` (audited).

@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +26,6 @@ from .models import ChatEvent, Conversation, Message, ReadState, Report
 
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")
-MENTION_RE = re.compile(r"(?<![\w@])@([\w][\w.-]{0,149})")
 MAX_MUTE_HOURS = 24 * 30
 
 
@@ -94,7 +92,8 @@ def detect_lang(text, fallback=""):
 
 def _clean_body(body):
     body = (body or "").strip() if isinstance(body, str) else None
-    if not body:
+    # zero-width spaces and other invisible characters alone are no message
+    if not body or richtext.is_blank(body):
         raise ValidationError(_("Write something first."), code="empty")
     if "\x00" in body:
         # The form refuses it too; the socket and commands come through here alone.
@@ -139,7 +138,10 @@ def _not_muted(membership):
 
 
 def _same_post(existing, conversation, body):
-    if existing.conversation_id != conversation.pk or existing.body != body:
+    # a deleted message keeps no text to compare: its retry is the same post
+    if existing.conversation_id != conversation.pk or (
+        existing.body != body and existing.deleted is None
+    ):
         raise ValidationError(
             _("This message id was already used for another message."),
             code="client_id_reused",
@@ -170,7 +172,9 @@ def _advance(conversation_id):
 def _broadcast(conversation_id, seq, kind, message):
     data = queries.message_data(message)
     name = queries.event_name(kind)
-    transaction.on_commit(lambda: publish.topic_event(f"chat.{conversation_id}", seq, name, data))
+    transaction.on_commit(
+        lambda: publish.topic_event(f"chat.{conversation_id}", seq, name, data, origin=message.seq)
+    )
     # Every other member's unread count may have changed, in pages not following this topic.
     transaction.on_commit(lambda: _unread_changed(conversation_id, message.author_id))
 
@@ -194,15 +198,17 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
     body = _clean_body(body)
     if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
         raise ValidationError(_("The message has no valid id."), code="client_id_invalid")
-    _may_post(actor, space)
+    membership = _may_post(actor, space)
     parent = None
     if reply_to not in (None, ""):
-        parent = queries.reply_target(conversation, reply_to)
+        floor = queries.history_floor(conversation, membership)
+        parent = queries.reply_target(conversation, reply_to, floor=floor)
         if parent is None:
             raise ValidationError(
                 _("The message you reply to is not in this conversation."), code="reply_missing"
             )
     lang = _clean_lang(lang, body, actor)
+    body_html, mentioned = _render(space, body, actor)
     try:
         with transaction.atomic():
             seq = _advance(conversation.pk)
@@ -212,7 +218,7 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
                 conversation_id=conversation.pk,
                 author=actor,
                 body=body,
-                body_html=richtext.render(body),
+                body_html=body_html,
                 lang=lang,
                 client_id=client_id,
                 seq=seq,
@@ -226,6 +232,7 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
                     code="rate_limited",
                 )
             message.author = actor
+            message.author_role = membership.role
             message.reply_to = parent
             ChatEvent.objects.create(
                 conversation_id=conversation.pk,
@@ -233,7 +240,7 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
                 kind=ChatEvent.Kind.POSTED,
                 message=message,
             )
-            _notify_people(actor, conversation, message, parent)
+            _notify_people(actor, conversation, message, parent, [m.user for m in mentioned])
             _broadcast(conversation.pk, seq, ChatEvent.Kind.POSTED, message)
     except IntegrityError:
         # This client id is taken: a retry, a copy racing in, or another message's id.
@@ -244,24 +251,38 @@ def post_message(*, actor, conversation, body, client_id, reply_to=None, lang=""
     return message
 
 
-def _mentioned(space, body, actor):
-    names = {name.rstrip(".-").lower() for name in MENTION_RE.findall(body)}
-    names.discard("")
-    if not names:
-        return []
-    return list(
-        Membership.objects.filter(space=space)
-        .exclude(user_id=actor.pk)
-        .annotate(lower_name=Lower("user__username"))
-        .filter(lower_name__in=names)
-        .select_related("user")
-    )
+def _mentions(space, body, actor):
+    """``(memberships mentioned, tokens that named someone)`` in ``body``.
+
+    A mention is "@username", "@Name" for a one-word display name, or
+    "@[Display Name]" (what the autocomplete inserts) for any display name;
+    all compared without regard to case. One query, only when there is an "@".
+    """
+    tokens = {richtext.mention_token(raw) for raw in richtext.MENTION_RE.findall(body)}
+    tokens.discard("")
+    if not tokens:
+        return [], set()
+    found, named = [], set()
+    for membership in Membership.objects.filter(space=space).select_related("user"):
+        user = membership.user
+        names = {user.username.casefold(), " ".join(user.display_name.split()).casefold()}
+        hits = tokens & names
+        if hits:
+            named |= hits
+            if user.pk != actor.pk:
+                found.append(membership)
+    return found, named
 
 
-def _notify_people(actor, conversation, message, parent):
+def _render(space, body, actor):
+    """The body's HTML, its mentions highlighted, and who they name."""
+    mentioned, named = _mentions(space, body, actor)
+    return richtext.render(body, mentions=named), mentioned
+
+
+def _notify_people(actor, conversation, message, parent, mentioned):
     space = conversation.space
     url = conversation_url(conversation, message.seq)
-    mentioned = [m.user for m in _mentioned(space, message.body, actor)]
     if mentioned:
         notifications.notify(
             users=mentioned,
@@ -301,6 +322,14 @@ def _own_message(actor, message):
 def _change(message, kind, **fields):
     """Apply ``fields`` to the message and store the change at the next position."""
     seq = _advance(message.conversation_id)
+    if not hasattr(message, "author_role"):
+        message.author_role = (
+            Membership.objects.filter(
+                space_id=message.conversation.space_id, user_id=message.author_id
+            )
+            .values_list("role", flat=True)
+            .first()
+        )
     for name, value in fields.items():
         setattr(message, name, value)
     Message.objects.filter(pk=message.pk).update(**fields)
@@ -326,17 +355,21 @@ def edit_message(*, actor, message, body):
             message,
             ChatEvent.Kind.EDITED,
             body=body,
-            body_html=richtext.render(body),
+            body_html=_render(message.conversation.space, body, actor)[0],
             edited=timezone.now(),
         )
     return message
 
 
 def delete_message(*, actor, message):
-    """Delete one's own message; it shows as deleted. Locks the conversation row."""
+    """Delete one's own message; it shows as deleted. Locks the conversation row.
+
+    The text goes with it, from the row itself: nobody (reports, co-leads, the
+    admin) reads a deleted message again.
+    """
     _own_message(actor, message)
     with transaction.atomic():
-        _change(message, ChatEvent.Kind.DELETED, deleted=timezone.now())
+        _change(message, ChatEvent.Kind.DELETED, deleted=timezone.now(), body="", body_html="")
         audit.record(
             actor=actor,
             action="chat.message_deleted",

@@ -5,8 +5,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from tandem.core.richtext import one_line
 from tandem.realtime import frames
-from tandem.spaces.permissions import Perm
+from tandem.spaces.models import Membership
+from tandem.spaces.permissions import Perm, membership_in
 from tandem.spaces.queries import access_space, check_access
 
 from .models import ChatEvent, Conversation, Message, ReadState, Report
@@ -35,7 +37,11 @@ def access_conversation(user, space_id, conversation_id, perm=Perm.READ_CHAT):
 
 
 def access_message(user, space_id, message_id, perm=Perm.READ_CHAT):
-    """A message of a conversation in the space, with the same refusals as above."""
+    """A message of a conversation in the space, with the same refusals as above.
+
+    A message from before the person may read (``Membership.history_from``) is
+    not found (Http404).
+    """
     space = access_space(user, space_id, perm)
     message = get_object_or_404(
         Message.objects.select_related("conversation", "author"),
@@ -43,17 +49,55 @@ def access_message(user, space_id, message_id, perm=Perm.READ_CHAT):
         conversation__space=space,
     )
     message.conversation.space = space
+    if message.seq < history_floor(message.conversation, membership_in(user, space)):
+        raise Http404
     return space, message
 
 
+def history_floor(conversation, membership):
+    """The first position of ``conversation`` the member may read (0: all of it).
+
+    A person who joined with the history closed (``history_from``) reads the
+    messages posted from then on; edits, deletions and hides of older messages
+    stay closed too, since they are events about messages they may not see.
+    """
+    since = membership.history_from if membership is not None else None
+    if since is None:
+        return 0
+    first = (
+        Message.objects.filter(conversation_id=conversation.pk, created__gte=since)
+        .order_by("seq")
+        .values_list("seq", flat=True)[:1]
+    )
+    found = next(iter(first), None)
+    if found is not None:
+        return found
+    head = Conversation.objects.filter(pk=conversation.pk).values_list("last_seq", flat=True)
+    return next(iter(head), 0) + 1
+
+
+def _author_role(prefix=""):
+    """The author's role in the message's space, read in the same query."""
+    return Subquery(
+        Membership.objects.filter(
+            space_id=OuterRef(f"{prefix}conversation__space_id"),
+            user_id=OuterRef(f"{prefix}author_id"),
+        ).values("role")[:1]
+    )
+
+
 def _with_relations(queryset):
-    return queryset.select_related("author", "reply_to", "reply_to__author")
+    return queryset.select_related("author", "reply_to", "reply_to__author").annotate(
+        author_role=_author_role()
+    )
 
 
-def message_page(conversation, *, before=None, size=50):
+def message_page(conversation, *, before=None, size=50, floor=0):
     """The newest ``size`` messages before position ``before`` (keyset), oldest first,
-    and whether older ones exist."""
+    and whether older ones exist; none before position ``floor``."""
     rows = Message.objects.filter(conversation=conversation)
+    if floor:
+        rows = rows.filter(seq__gte=floor)
     if before is not None:
         rows = rows.filter(seq__lt=before)
     rows = list(_with_relations(rows).order_by("-seq")[: size + 1])
@@ -63,10 +107,17 @@ def message_page(conversation, *, before=None, size=50):
     return rows, has_older
 
 
-def author_data(user):
+def excerpt(body):
+    """The start of a message as plain words, for a reply's quote (no raw markup)."""
+    text = one_line(body)
+    return text if len(text) <= EXCERPT_CHARS else f"{text[: EXCERPT_CHARS - 1]}…"
+
+
+def author_data(user, role=None):
+    """Who wrote it, with their role in the space: a name alone can pass for a co-lead."""
     if user is None:
         return None
-    return {"id": user.pk, "name": user.name}
+    return {"id": user.pk, "name": user.name, "role": role or ""}
 
 
 def message_data(message):
@@ -79,13 +130,13 @@ def message_data(message):
             "id": parent.pk,
             "seq": parent.seq,
             "author": author_data(parent.author),
-            "excerpt": parent.body[:EXCERPT_CHARS] if parent.is_visible else "",
+            "excerpt": excerpt(parent.body) if parent.is_visible else "",
         }
     return {
         "id": message.pk,
         "seq": message.seq,
         "conversation": message.conversation_id,
-        "author": author_data(message.author),
+        "author": author_data(message.author, getattr(message, "author_role", None)),
         "html": message.body_html if visible else "",
         "text": message.body if visible else "",
         "lang": message.lang,
@@ -101,20 +152,30 @@ def event_name(kind):
     return f"chat.{kind}"
 
 
-def events_after(conversation_id, after, limit):
+def events_after(conversation_id, after, limit, floor=0):
     """Stored events after position ``after``: ``[(seq, frame_text)]``, oldest first.
 
     Each event carries the message as it is now (an old "posted" of a message
-    since edited shows the edited text; clients replace by message id).
+    since edited shows the edited text; clients replace by message id). An
+    event about a message from before ``floor`` is a bare "closed" frame at its
+    position: the reader's stream stays gap-free and shows nothing of it.
     """
     rows = (
         ChatEvent.objects.filter(conversation_id=conversation_id, seq__gt=after)
         .select_related("message__author", "message__reply_to", "message__reply_to__author")
+        .annotate(author_role=_author_role("message__"))
         .order_by("seq")[:limit]
     )
     topic = f"chat.{conversation_id}"
+    for row in rows:
+        row.message.author_role = row.author_role
     return [
-        (row.seq, frames.event(topic, row.seq, event_name(row.kind), message_data(row.message)))
+        (
+            row.seq,
+            frames.event(topic, row.seq, event_name(row.kind), message_data(row.message))
+            if row.message.seq >= floor
+            else frames.closed(topic, row.seq),
+        )
         for row in rows
     ]
 
@@ -232,13 +293,13 @@ def message_with_client_id(author, client_id):
     return next(iter(rows.order_by()[:1]), None)
 
 
-def reply_target(conversation, message_id):
+def reply_target(conversation, message_id, floor=0):
     try:
         message_id = int(message_id)
     except (TypeError, ValueError):
         return None
     return (
         Message.objects.select_related("author")
-        .filter(conversation=conversation, pk=message_id)
+        .filter(conversation=conversation, pk=message_id, seq__gte=floor)
         .first()
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from tandem.realtime.topics import Grant, TopicKind, register
 from tandem.spaces.models import Membership
-from tandem.spaces.permissions import Perm, can
+from tandem.spaces.permissions import Perm, can, membership_in
 
 from . import actions, queries
 from .models import Conversation, Message
@@ -24,11 +24,12 @@ def authorize(user, key):
         space_id=conversation.space_id,
         head=conversation.last_seq,
         context=conversation.pk,
+        floor=queries.history_floor(conversation, membership_in(user, conversation.space)),
     )
 
 
 def backlog(grant, after, limit):
-    return queries.events_after(grant.context, after, limit)
+    return queries.events_after(grant.context, after, limit, floor=grant.floor)
 
 
 def _invalid(field):
@@ -66,7 +67,7 @@ def _message(grant, frame):
         .filter(pk=message_id, conversation_id=grant.context)
         .first()
     )
-    if message is None:
+    if message is None or message.seq < grant.floor:
         raise Message.DoesNotExist
     return message
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from tandem.core import hooks as core_hooks
 from tandem.spaces.models import Membership
 from tandem.spaces.permissions import Perm, can, membership_in
-from tandem.spaces.queries import access_space
+from tandem.spaces.queries import access_space, coordinators_among_members
 
 from . import actions, hooks, queries
 from .forms import EditForm, MuteForm, PostForm, ReasonForm, ReportForm, TopicForm
@@ -70,6 +70,24 @@ def _lay_out(rows, space):
     return rows
 
 
+# The autocomplete offers the space's people; a group has tens, not thousands.
+MENTION_PEOPLE_MAX = 300
+
+
+def _mention_people(space, user):
+    """Names the message box offers after "@" (one query)."""
+    rows = (
+        Membership.objects.filter(space=space)
+        .exclude(user_id=user.pk)
+        .values_list("user__display_name", "user__username", "role")
+        .order_by("user__display_name", "user__username")[:MENTION_PEOPLE_MAX]
+    )
+    return [
+        {"name": display or username, "username": username, "role": role}
+        for display, username, role in rows
+    ]
+
+
 @login_required
 def index(request, space_id):
     space = access_space(request.user, space_id, Perm.READ_CHAT)
@@ -111,7 +129,8 @@ def conversation_detail(request, space_id, conversation_id):
             form.data["client_id"] = _new_client_id()
     before = _int_param(request, "before")
     size = settings.TANDEM["PAGE_SIZE"]
-    rows, has_older = queries.message_page(conversation, before=before, size=size)
+    floor = queries.history_floor(conversation, membership)
+    rows, has_older = queries.message_page(conversation, before=before, size=size, floor=floor)
     # Read before marking: the divider and the other topics' counts show the last visit.
     conversations = queries.conversations_with_unread(space, user)
     read_to = next((c.read_to for c in conversations if c.pk == conversation.pk), 0)
@@ -124,7 +143,7 @@ def conversation_detail(request, space_id, conversation_id):
     reply_to = None
     reply_id = _int_param(request, "reply_to")
     if reply_id:
-        reply_to = queries.reply_target(conversation, reply_id)
+        reply_to = queries.reply_target(conversation, reply_id, floor=floor)
     if form is None:
         form = PostForm(
             initial={
@@ -154,6 +173,9 @@ def conversation_detail(request, space_id, conversation_id):
             "moderate": can(user, Perm.MODERATE, space),
             "reply_to": reply_to,
             "live": before is None,
+            "coordinators": coordinators_among_members(space),
+            "mention_people": _mention_people(space, user) if may_post else [],
+            "history_closed": bool(floor),
         },
     )
 
@@ -258,6 +280,19 @@ def report_dismiss(request, space_id, report_id):
     return redirect("chat:reports", space_id=space.pk)
 
 
+def _muted_notice(membership):
+    """Who is paused and until when, in the reader's time zone (not "Done.")."""
+    name = membership.user.name
+    if not membership.muted_until:
+        return _("%(name)s can post again.") % {"name": name}
+    local = timezone.localtime(membership.muted_until)
+    return _("%(name)s cannot post until %(time)s (%(zone)s).") % {
+        "name": name,
+        "time": formats.date_format(local, "DATETIME_FORMAT"),
+        "zone": timezone.get_current_timezone_name(),
+    }
+
+
 @login_required
 def member_mute(request, space_id, user_id):
     space = access_space(request.user, space_id, Perm.MODERATE)
@@ -277,7 +312,7 @@ def member_mute(request, space_id, user_id):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, _muted_notice(membership))
             return redirect("chat:index", space_id=space.pk)
     return render(
         request,

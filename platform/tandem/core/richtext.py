@@ -4,8 +4,10 @@ Everything people write that is shown as formatted text goes through
 ``render``, once, when it is written; the stored HTML is then safe to show.
 """
 
+import html
 import re
 import threading
+import unicodedata
 from functools import partial
 
 import bleach
@@ -50,9 +52,50 @@ def _cleaner():
     return cleaner
 
 
-def render(text):
-    """Markdown subset to sanitised HTML; raw HTML in the input stays text."""
-    return _cleaner().clean(_markdown.render(text or "")).strip()
+# "@name" (a username or a one-word display name) or "@[Display Name]" (any name).
+MENTION_RE = re.compile(r"(?<![\w@])@(\[[^\]\n<>@]{1,80}\]|[\w][\w.-]{0,149})")
+_TAG_RE = re.compile(r"(<[^>]*>)")
+
+
+def mention_token(raw):
+    """How a mention is compared: "@[Amina Tutor]" and "@amina." both to plain lower words."""
+    raw = raw.strip("[]") if raw.startswith("[") else raw.rstrip(".-")
+    return " ".join(raw.split()).casefold()
+
+
+def _highlight(safe_html, mentions):
+    """Wrap the mentions that named someone in the sanitised HTML (text, never inside links)."""
+    parts = _TAG_RE.split(safe_html)
+    in_link = 0
+    for i, part in enumerate(parts):
+        if i % 2:
+            if part.startswith("<a"):
+                in_link += 1
+            elif part.startswith("</a"):
+                in_link = max(0, in_link - 1)
+            continue
+        if in_link or "@" not in part:
+            continue
+
+        def wrap(match):
+            raw = html.unescape(match.group(1))
+            if mention_token(raw) not in mentions:
+                return match.group(0)
+            shown = raw[1:-1] if raw.startswith("[") else raw
+            return f'<span class="mention">@{html.escape(shown, quote=False)}</span>'
+
+        parts[i] = MENTION_RE.sub(wrap, part)
+    return "".join(parts)
+
+
+def render(text, mentions=()):
+    """Markdown subset to sanitised HTML; raw HTML in the input stays text.
+
+    ``mentions``: tokens (``mention_token``) that named a person; those are
+    shown highlighted.
+    """
+    cleaned = _cleaner().clean(_markdown.render(text or "")).strip()
+    return _highlight(cleaned, set(mentions)) if mentions else cleaned
 
 
 def to_plain_text(text):
@@ -99,3 +142,13 @@ def _inline_text(children):
             )
             href = None
     return "".join(parts)
+
+
+def one_line(text):
+    """``to_plain_text`` on one line, for quotes and excerpts."""
+    return " ".join(to_plain_text(text).split())
+
+
+def is_blank(text):
+    """True when ``text`` would show nothing: spaces, zero-width and control characters."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Zs", "Cc") for ch in text or "")

@@ -664,7 +664,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 await self._fill(topic, upto=seq - 1)
                 if topic not in self.grants or seq <= self.positions.get(topic, 0):
                     return
-        await self.send(text_data=message["frame"])
+        origin = message.get("origin")
+        if grant.floor and origin is not None and origin < grant.floor:
+            await self.send(text_data=frames.closed(topic, seq))
+        else:
+            await self.send(text_data=message["frame"])
         self.positions[topic] = seq
 
     async def notification_new(self, message):

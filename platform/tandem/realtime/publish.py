@@ -98,23 +98,25 @@ def access_changed(user_id, space_id=None):
     send_to_user(user_id, {"type": "access.changed", "space": space_id})
 
 
-def topic_event(topic, seq, name, data):
+def topic_event(topic, seq, name, data, origin=None):
     """Broadcast a stored event at position ``seq`` of ``topic`` to its subscribers.
 
-    The frame is serialised once here; consumers pass the text on unchanged.
+    The frame is serialised once here; consumers pass the text on unchanged
+    (but to a subscriber whose grant starts after ``origin``, the position the
+    event's item began at, who gets a bare "closed" frame instead).
     The channel layer may drop it (at most once): subscribers fill gaps from
     the database, so a failure here is logged, never raised into the caller.
     """
+    event = {
+        "type": "topic.event",
+        "topic": topic,
+        "seq": seq,
+        "frame": frames.event(topic, seq, name, data),
+    }
+    if origin is not None:
+        event["origin"] = origin
     try:
-        send_to_topic(
-            topic,
-            {
-                "type": "topic.event",
-                "topic": topic,
-                "seq": seq,
-                "frame": frames.event(topic, seq, name, data),
-            },
-        )
+        send_to_topic(topic, event)
     except Exception:
         log.exception("could not broadcast %s@%s", topic, seq)
 

@@ -20,13 +20,16 @@ class Grant:
 
     ``space_id`` names the space whose membership the grant depends on (an
     ``access.changed`` event for that space makes the consumer ask again);
-    ``head`` is the stream's position when the grant was given.
+    ``head`` is the stream's position when the grant was given; events about
+    items that began before ``floor`` (their ``origin``) reach this subscriber
+    as bare "closed" frames.
     """
 
     topic: str
     space_id: int | None
     head: int = 0
     context: object = None
+    floor: int = 0
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tandem.core import audit, richtext
+from tandem.core import audit, notifications, richtext
 from tandem.realtime import publish
 
-from .models import Invitation, Membership, Role, Space
-from .permissions import Perm, can, can_verify_membership, forget_roles, role_may_join_space
+from .models import Invitation, JoinRequest, Membership, Role, Space
+from .permissions import (
+    Perm,
+    can,
+    can_verify_membership,
+    forget_roles,
+    joins_only_with_approval,
+    role_may_join_space,
+)
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -62,21 +70,53 @@ def update_space(*, actor, space, name, description, rules):
     return space
 
 
+def _needs_approval_error():
+    return ValidationError(
+        _(
+            "A coordinator becomes a member of a peer group only when its tutor or "
+            "counsellor approves. Ask to join with an invitation instead."
+        ),
+        code="needs_co_lead_approval",
+    )
+
+
 def add_member(*, actor, space, user, role):
-    """Give ``user`` a role in ``space`` (an operator's or coordinator's act)."""
+    """Give ``user`` a role in ``space`` (an operator's or coordinator's act).
+
+    A coordinator of the organisation is added to a peer group only by its
+    co-leads (their act is the approval); anyone else raises ValidationError.
+    """
     if not (actor.is_superuser or can(actor, Perm.MANAGE_MEMBERS, space)):
         raise PermissionDenied
-    return _join(space=space, user=user, role=role, actor=actor, how="added", granted_by=actor)
+    approved = can(actor, Perm.APPROVE_JOIN, space)
+    if not approved and joins_only_with_approval(user, space):
+        raise _needs_approval_error()
+    return _join(
+        space=space,
+        user=user,
+        role=role,
+        actor=actor,
+        how="added",
+        granted_by=actor,
+        closed_history=approved and joins_only_with_approval(user, space),
+    )
 
 
-def _join(*, space, user, role, actor, how, granted_by=None):
+def _join(*, space, user, role, actor, how, granted_by=None, closed_history=False):
+    """Make the membership; ``closed_history``: the chat before now stays closed to them."""
     if not role_may_join_space(role, space):
         raise ValidationError(
             _("This role does not exist in this kind of space."), code="role_not_in_kind"
         )
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
-            space=space, user=user, defaults={"role": role, "granted_by": granted_by}
+            space=space,
+            user=user,
+            defaults={
+                "role": role,
+                "granted_by": granted_by,
+                "history_from": timezone.now() if closed_history else None,
+            },
         )
         if created:
             audit.record(
@@ -86,9 +126,32 @@ def _join(*, space, user, role, actor, how, granted_by=None):
                 target=f"user:{user.pk}",
                 role=role,
                 granted_by=granted_by.pk if granted_by else None,
+                **({"history_closed": True} if closed_history else {}),
             )
+            if closed_history:
+                _tell_the_group(space, user, role)
     forget_roles(user)
     return membership
+
+
+def _tell_the_group(space, user, role):
+    """Everyone in the group hears who joined, in which role, and that they coordinate."""
+    others = Membership.objects.filter(space=space).exclude(user_id=user.pk)
+    notifications.notify(
+        users=list(others.values_list("user_id", flat=True)),
+        kind="space.joined",
+        text=lambda: (
+            _("%(name)s, a coordinator of %(organisation)s, joined %(space)s as %(role)s.")
+            % {
+                "name": user.name,
+                "organisation": space.organisation.name,
+                "space": space.name,
+                "role": Role(role).label,
+            }
+        ),
+        url=reverse("spaces:members", args=[space.pk]),
+        space=space,
+    )
 
 
 def change_role(*, actor, membership, role):
@@ -143,11 +206,41 @@ def remove_member(*, actor, membership, reason=""):
 
 
 def leave_space(*, actor, space):
+    """The person leaves ``space``; when a peer group so loses its only tutor or
+    counsellor, the organisation's coordinators are told."""
+    from tandem.accounts.models import OrganisationRole
+
     with transaction.atomic():
-        deleted, _rows = Membership.objects.filter(space=space, user=actor).delete()
-        if deleted:
-            audit.record(
-                actor=actor, action="membership.left", space=space, target=f"user:{actor.pk}"
+        membership = Membership.objects.select_for_update().filter(space=space, user=actor).first()
+        if membership is None:
+            return
+        Membership.objects.filter(pk=membership.pk).delete()
+        audit.record(
+            actor=actor,
+            action="membership.left",
+            space=space,
+            target=f"user:{actor.pk}",
+            role=membership.role,
+        )
+        lacking = (
+            space.is_peer_group
+            and membership.is_co_lead
+            and not Membership.objects.filter(space=space, role=membership.role).exists()
+        )
+        if lacking:
+            role = membership.role
+            coordinators = OrganisationRole.objects.filter(
+                organisation_id=space.organisation_id, role=OrganisationRole.Role.COORDINATOR
+            ).values_list("user_id", flat=True)
+            notifications.notify(
+                users=list(coordinators),
+                kind="space.co_lead_missing",
+                text=lambda: (
+                    _("%(name)s left %(space)s, which now has no %(role)s.")
+                    % {"name": actor.name, "space": space.name, "role": Role(role).label}
+                ),
+                url=reverse("spaces:members", args=[space.pk]),
+                space=space,
             )
         transaction.on_commit(lambda: publish.access_changed(actor.pk, space.pk))
     forget_roles(actor)
@@ -232,11 +325,22 @@ def _use_invitation(invitation_id):
 
 
 def accept_invitation(*, actor, invitation):
-    """A signed-in person joins with an invitation."""
+    """A signed-in person joins with an invitation: a Membership, or a JoinRequest.
+
+    Nobody joins with an invitation they made (ValidationError "own_invitation").
+    A coordinator of the organisation asks the peer group's co-leads instead: the
+    answer is a pending JoinRequest, one per person and group.
+    """
+    if invitation.created_by_id == actor.pk:
+        raise ValidationError(
+            _("You made this invitation, so you cannot join with it."), code="own_invitation"
+        )
     with transaction.atomic():
         if Membership.objects.filter(space_id=invitation.space_id, user=actor).exists():
             return Membership.objects.get(space_id=invitation.space_id, user=actor)
         invitation = _use_invitation(invitation.pk)
+        if joins_only_with_approval(actor, invitation.space):
+            return _ask_to_join(actor=actor, invitation=invitation)
         return _join(
             space=invitation.space,
             user=actor,
@@ -245,6 +349,117 @@ def accept_invitation(*, actor, invitation):
             how="joined",
             granted_by=invitation.created_by,
         )
+
+
+def _ask_to_join(*, actor, invitation):
+    space = invitation.space
+    pending = JoinRequest.objects.filter(
+        space=space, user=actor, outcome=JoinRequest.Outcome.PENDING
+    ).first()
+    if pending:
+        return pending
+    request = JoinRequest.objects.create(
+        space=space, user=actor, role=invitation.role, invitation=invitation
+    )
+    audit.record(
+        actor=actor,
+        action="membership.requested",
+        space=space,
+        target=f"user:{actor.pk}",
+        role=invitation.role,
+        request=request.pk,
+    )
+    notifications.notify(
+        users=list(_co_leads(space).values_list("user_id", flat=True)),
+        kind="space.join_request",
+        text=lambda: (
+            _("%(name)s, a coordinator, asks to join %(space)s as %(role)s.")
+            % {"name": actor.name, "space": space.name, "role": Role(invitation.role).label}
+        ),
+        url=reverse("spaces:join_requests", args=[space.pk]),
+        space=space,
+    )
+    return request
+
+
+def _co_leads(space):
+    return Membership.objects.filter(space=space, role__in=[Role.TUTOR, Role.COUNSELLOR])
+
+
+def decide_join_request(*, actor, request, approve):
+    """A co-lead approves or declines a coordinator's request to join; locks the request.
+
+    Approved, the coordinator becomes a member who reads the chat from now on
+    (``history_from``), and the group is told. Raises PermissionDenied for
+    anyone but the group's co-leads (never the person asking), ValidationError
+    when the request was decided already.
+    """
+    space = request.space
+    if not can(actor, Perm.APPROVE_JOIN, space) or request.user_id == actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = JoinRequest.objects.select_for_update().select_related("user").get(pk=request.pk)
+        if locked.outcome != JoinRequest.Outcome.PENDING:
+            raise ValidationError(_("Someone has already answered this request."), code="decided")
+        locked.outcome = JoinRequest.Outcome.APPROVED if approve else JoinRequest.Outcome.DECLINED
+        locked.decided = timezone.now()
+        locked.decided_by = actor
+        locked.save(update_fields=["outcome", "decided", "decided_by"])
+        audit.record(
+            actor=actor,
+            action=f"membership.request_{locked.outcome}",
+            space=space,
+            target=f"user:{locked.user_id}",
+            request=locked.pk,
+        )
+        if approve:
+            _join(
+                space=space,
+                user=locked.user,
+                role=locked.role,
+                actor=actor,
+                how="approved",
+                closed_history=True,
+            )
+        notifications.notify(
+            users=[locked.user],
+            kind="space.join_request",
+            text=lambda: (
+                (
+                    _("You are now a member of %(space)s.")
+                    if approve
+                    else _("Your request to join %(space)s was declined.")
+                )
+                % {"space": space.name}
+            ),
+            url=reverse("spaces:home", args=[space.pk]) if approve else "",
+            space=space,
+        )
+        transaction.on_commit(lambda: publish.access_changed(locked.user_id, space.pk))
+    return locked
+
+
+def open_history(*, actor, membership):
+    """The co-leads open the chat written before a person joined to them (audited)."""
+    space = membership.space
+    if not can(actor, Perm.APPROVE_JOIN, space) or membership.user_id == actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        opened = Membership.objects.filter(pk=membership.pk, history_from__isnull=False).update(
+            history_from=None
+        )
+        if opened:
+            audit.record(
+                actor=actor,
+                action="membership.history_opened",
+                space=space,
+                target=f"user:{membership.user_id}",
+                since=membership.history_from.isoformat() if membership.history_from else "",
+            )
+            transaction.on_commit(lambda: publish.access_changed(membership.user_id, space.pk))
+    membership.history_from = None
+    forget_roles(membership.user)
+    return membership
 
 
 def join_as_new_person(*, invitation, username, password, display_name="", language=""):
@@ -258,6 +473,7 @@ def join_as_new_person(*, invitation, username, password, display_name="", langu
             password=password,
             display_name=display_name,
             interface_language=language,
+            space=invitation.space,
         )
         _join(
             space=invitation.space,

@@ -12,7 +12,7 @@ from tandem.core.admin import write_through_actions
 
 from . import actions
 from .models import Invitation, Membership, Space
-from .permissions import role_may_join_space
+from .permissions import joins_only_with_approval, role_may_join_space
 
 
 class MembershipForm(forms.ModelForm):
@@ -24,6 +24,20 @@ class MembershipForm(forms.ModelForm):
         role = data.get("role")
         if space is not None and role and not role_may_join_space(role, space):
             self.add_error("role", _("This role does not exist in this kind of space."))
+        user = data.get("user")
+        if (
+            space is not None
+            and user is not None
+            and self.instance.pk is None
+            and joins_only_with_approval(user, space)
+        ):
+            self.add_error(
+                "user",
+                _(
+                    "A coordinator becomes a member of a peer group only when its tutor or "
+                    "counsellor approves. Ask to join with an invitation instead."
+                ),
+            )
         return data
 
 

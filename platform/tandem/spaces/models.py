@@ -95,6 +95,11 @@ class Membership(models.Model):
         verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    # The chat written before this moment stays closed to the person until the
+    # co-leads open it (a coordinator who joined a peer group); empty: all of it.
+    history_from = models.DateTimeField(
+        _("reads the chat from"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -157,3 +162,51 @@ class Invitation(models.Model):
     def is_usable(self, now=None):
         now = now or timezone.now()
         return self.revoked is None and self.uses < self.max_uses and self.expires > now
+
+
+class JoinRequest(models.Model):
+    """A coordinator's wish to become a member of a peer group, until a co-lead decides.
+
+    A coordinator sees a group's pay, not its chat: joining one is the group's
+    choice, made by its tutor or counsellor.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        APPROVED = "approved", _("approved")
+        DECLINED = "declined", _("declined")
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    decided = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["space", "user"],
+                condition=models.Q(outcome="pending"),
+                name="joinrequest_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["pending", "approved", "declined"]),
+                name="joinrequest_outcome_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["space", "outcome"])]
+
+    def __str__(self):
+        return f"{self.user} → {self.space} ({self.outcome})"

@@ -31,6 +31,9 @@ class Perm(StrEnum):
     CONFIRM_LOG = "confirm_log"
     APPROVE_LOG = "approve_log"
     VIEW_RATES = "view_rates"
+    # a peer group's co-leads decide who of its organisation's coordinators may join
+    # and whether someone who joined late may read what came before
+    APPROVE_JOIN = "approve_join"
 
 
 _TAKE_PART = {Perm.VIEW_SPACE, Perm.READ_CHAT, Perm.POST_CHAT, Perm.VIEW_MEETINGS, Perm.RSVP}
@@ -44,8 +47,8 @@ _LEAD = _TAKE_PART | {
 
 ROLE_PERMS = {
     Role.MEMBER: frozenset(_TAKE_PART),
-    Role.TUTOR: frozenset(_LEAD | {Perm.LOG_SESSION}),
-    Role.COUNSELLOR: frozenset(_LEAD | {Perm.CONFIRM_LOG}),
+    Role.TUTOR: frozenset(_LEAD | {Perm.LOG_SESSION, Perm.APPROVE_JOIN}),
+    Role.COUNSELLOR: frozenset(_LEAD | {Perm.CONFIRM_LOG, Perm.APPROVE_JOIN}),
     Role.PARTICIPANT: frozenset(_TAKE_PART),
     Role.FACILITATOR: frozenset(_LEAD - {Perm.MANAGE_MEMBERS}),
     Role.COORDINATOR: frozenset(_LEAD),
@@ -131,6 +134,12 @@ def is_org_coordinator(user, organisation_id):
         organisation_id=organisation_id,
         role=OrganisationRole.Role.COORDINATOR,
     ).exists()
+
+
+def joins_only_with_approval(user, space):
+    """A coordinator of the organisation becomes a member of its peer group only
+    when a co-lead approves: the promise is that a coordinator sees pay, not chat."""
+    return space.is_peer_group and is_org_coordinator(user, space.organisation_id)
 
 
 def role_may_join_space(role, space):

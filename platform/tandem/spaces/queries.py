@@ -4,7 +4,7 @@ from django.http import Http404
 
 from tandem.accounts.models import Organisation, OrganisationRole
 
-from .models import Membership, Role, Space
+from .models import JoinRequest, Membership, Role, Space
 from .permissions import Perm, can
 
 
@@ -94,3 +94,41 @@ def organisations_coordinated_by(user):
     return Organisation.objects.filter(
         roles__user_id=user.pk, roles__role=OrganisationRole.Role.COORDINATOR
     ).order_by("name")
+
+
+def join_requests_of(space):
+    """Pending requests first, then the answered ones, newest first."""
+    return (
+        JoinRequest.objects.filter(space=space)
+        .select_related("user", "decided_by")
+        .order_by("-outcome", "-created", "-pk")
+    )
+
+
+def is_last_co_lead(space, membership):
+    """Is this the peer group's only person in this co-lead role?"""
+    if not (space.is_peer_group and membership.is_co_lead):
+        return False
+    return not (
+        Membership.objects.filter(space=space, role=membership.role)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def coordinators_among_members(space):
+    """Members of a peer group who coordinate its organisation (one query): the
+    group sees them named in its chat, so nobody reads along unnoticed."""
+    if not space.is_peer_group:
+        return []
+    coordinating = OrganisationRole.objects.filter(
+        user_id=OuterRef("user_id"),
+        organisation_id=space.organisation_id,
+        role=OrganisationRole.Role.COORDINATOR,
+    )
+    return list(
+        Membership.objects.filter(space=space)
+        .filter(Exists(coordinating))
+        .select_related("user")
+        .order_by("joined", "pk")
+    )

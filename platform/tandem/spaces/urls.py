@@ -18,6 +18,18 @@ urlpatterns = [
         views.member_role,
         name="member_role",
     ),
+    path(
+        "spaces/<int:space_id>/members/<int:membership_id>/history/",
+        views.member_open_history,
+        name="member_open_history",
+    ),
+    path("spaces/<int:space_id>/leave/", views.leave, name="leave"),
+    path("spaces/<int:space_id>/requests/", views.join_requests, name="join_requests"),
+    path(
+        "spaces/<int:space_id>/requests/<int:request_id>/",
+        views.join_request_decide,
+        name="join_request_decide",
+    ),
     path("spaces/<int:space_id>/rules/", views.rules, name="rules"),
     path("spaces/<int:space_id>/invitations/", views.invitation_list, name="invitations"),
     path(

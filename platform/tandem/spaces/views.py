@@ -22,8 +22,8 @@ from tandem.core.views import too_many_tries
 
 from . import actions, queries
 from .forms import InvitationForm, JoinCodeForm, NewPersonForm, NewSpaceForm, RoleForm, SpaceForm
-from .models import Invitation, Membership
-from .permissions import Perm, can, perms_in
+from .models import Invitation, JoinRequest, Membership
+from .permissions import Perm, can, membership_in, perms_in
 
 
 @login_required
@@ -132,6 +132,81 @@ def member_role(request, space_id, membership_id):
 
 
 @login_required
+def join_requests(request, space_id):
+    """The co-leads' list of coordinators asking to join the group."""
+    space = queries.access_space(request.user, space_id, Perm.APPROVE_JOIN)
+    page = Paginator(queries.join_requests_of(space), settings.TANDEM["PAGE_SIZE"]).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "spaces/join_requests.html", {"space": space, "page": page})
+
+
+@login_required
+@require_POST
+def join_request_decide(request, space_id, request_id):
+    space = queries.access_space(request.user, space_id, Perm.APPROVE_JOIN)
+    join_request = get_object_or_404(
+        JoinRequest.objects.select_related("user", "space__organisation"),
+        pk=request_id,
+        space=space,
+    )
+    approve = request.POST.get("decision") == "approve"
+    try:
+        actions.decide_join_request(actor=request.user, request=join_request, approve=approve)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            (
+                _("%(name)s is now a member. The chat before today stays closed to them.")
+                if approve
+                else _("You declined the request of %(name)s.")
+            )
+            % {"name": join_request.user.name},
+        )
+    return redirect("spaces:join_requests", space_id=space.pk)
+
+
+@login_required
+@require_POST
+def member_open_history(request, space_id, membership_id):
+    space = queries.access_space(request.user, space_id, Perm.APPROVE_JOIN)
+    membership = _membership(space, membership_id)
+    actions.open_history(actor=request.user, membership=membership)
+    messages.success(
+        request,
+        _("%(name)s can now read the whole chat.") % {"name": membership.user.name},
+    )
+    return redirect("spaces:members", space_id=space.pk)
+
+
+@login_required
+def leave(request, space_id):
+    """A member leaves the space, after saying so on a confirmation page."""
+    space = queries.access_space(request.user, space_id)
+    membership = membership_in(request.user, space)
+    if membership is None:
+        raise PermissionDenied
+    last_co_lead = queries.is_last_co_lead(space, membership)
+    if request.method == "POST":
+        actions.leave_space(actor=request.user, space=space)
+        messages.success(request, _("You left %(space)s.") % {"space": space.name})
+        if last_co_lead:
+            messages.warning(
+                request,
+                _("%(space)s now has no %(role)s. Its coordinators are told, so they can find one.")
+                % {"space": space.name, "role": membership.get_role_display()},
+            )
+        return redirect("dashboard")
+    return render(
+        request,
+        "spaces/leave.html",
+        {"space": space, "membership": membership, "last_co_lead": last_co_lead},
+    )
+
+
+@login_required
 def invitation_list(request, space_id):
     space = queries.access_space(request.user, space_id, Perm.INVITE)
     form = InvitationForm(request.POST or None, space=space)
@@ -226,10 +301,19 @@ def join_link(request, token):
     if request.user.is_authenticated:
         if request.method == "POST" and usable:
             try:
-                actions.accept_invitation(actor=request.user, invitation=invitation)
+                joined = actions.accept_invitation(actor=request.user, invitation=invitation)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
+                if isinstance(joined, JoinRequest):
+                    messages.success(
+                        request,
+                        _(
+                            "Your request is sent. The group's tutor or counsellor "
+                            "decides, and you will be told."
+                        ),
+                    )
+                    return redirect("dashboard")
                 return redirect("spaces:home", space_id=invitation.space_id)
         return render(
             request, "spaces/join_confirm.html", {"invitation": invitation, "usable": usable}

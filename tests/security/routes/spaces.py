@@ -23,6 +23,13 @@ def invitation(world):
     }
 
 
+def join_request(world):
+    return {
+        "space_id": world.spaces["group_a"].pk,
+        "request_id": world.objects["join_request_a"].pk,
+    }
+
+
 ROUTES = {
     "spaces:new": Route(
         get=expect({"coordinator", "other_coordinator"}),
@@ -52,6 +59,24 @@ ROUTES = {
         get=expect(set(), others=405, anonymous="login"),
         post=expect(GROUP_A_MANAGERS, ok_status="redirect", member="denied"),
         post_data=lambda world: {"role": "tutor"},
+    ),
+    "spaces:member_open_history": Route(
+        kwargs=membership,
+        get=expect(set(), others=405, anonymous="login"),
+        post=expect(GROUP_A_LEADS, ok_status="redirect"),
+    ),
+    "spaces:leave": Route(
+        kwargs=space,
+        get=expect(GROUP_A),
+        post=expect(GROUP_A, ok_status="redirect"),
+        why="only a member has a membership to leave; a coordinator has none",
+    ),
+    "spaces:join_requests": Route(kwargs=space, get=expect(GROUP_A_LEADS)),
+    "spaces:join_request_decide": Route(
+        kwargs=join_request,
+        get=expect(set(), others=405, anonymous="login"),
+        post=expect(GROUP_A_LEADS, ok_status="redirect"),
+        post_data=lambda world: {"decision": "decline"},
     ),
     "spaces:invitations": Route(
         kwargs=space,
