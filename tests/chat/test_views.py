@@ -228,7 +228,7 @@ def test_query_count_is_constant_on_the_chat_page(world, client_for, chat):
     assert few == lots
 
 
-def test_chat_page_stays_within_eight_queries_however_long_the_history(world, client_for, chat):
+def test_chat_page_stays_within_ten_queries_however_long_the_history(world, client_for, chat):
     """A return visit with nothing new (mark_read then has nothing to do)."""
     client = client_for("member")
     topic = world.objects["topic_group_a"]
@@ -242,7 +242,9 @@ def test_chat_page_stays_within_eight_queries_however_long_the_history(world, cl
             )
         client.get(url(chat))
         counts.append(_count_queries(client, url(chat)))
-    assert counts[0] == counts[1] <= 8, counts
+    # 8 for the page itself, the people the message box offers to mention, and the
+    # header's unread badge (notifications and messages)
+    assert counts[0] == counts[1] <= 10, counts
 
 
 def test_query_count_is_constant_on_history_pages(world, client_for, chat, settings):
