@@ -389,6 +389,9 @@ def page_as(browser, server_url, _signed_in_states, server_errors):
     contexts = []
     documents = []
 
+    def keep(response):
+        documents.append(response)
+
     def watch(response):
         if response.status >= 500:
             server_errors.append(f"{response.status} {response.request.method} {response.url}")
@@ -403,7 +406,7 @@ def page_as(browser, server_url, _signed_in_states, server_errors):
         context.set_default_timeout(15000)
         context.on("response", watch)
         if HTML_CHECK_DIR:
-            context.on("response", documents.append)
+            context.on("response", keep)
         contexts.append(context)
         page = context.new_page()
         if username is not None and username not in _signed_in_states:

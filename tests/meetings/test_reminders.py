@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import zoneinfo
 
 import pytest
 from django.core.management import call_command
@@ -84,3 +85,24 @@ def test_reminder_follows_a_moved_occurrence(world, tomorrow):
     assert "Reminders sent: 0" in _run()
     _run(hours=24 * 4)
     assert ReminderSent.objects.filter(meeting=tomorrow, user=world.people["member"]).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", lambda t: f"{t:%d/%m/%Y %H:%M}"),
+        ("fi", lambda t: f"{t.day}.{t.month}.{t.year} {t.hour}.{t:%M}"),
+    ],
+)
+def test_reminder_gives_the_time_in_the_persons_zone_and_formats(
+    language, written, world, tomorrow, mailoutbox, django_capture_on_commit_callbacks
+):
+    member = world.people["member"]
+    member.interface_language = language
+    member.time_zone = "Europe/Lisbon"  # two hours behind the meeting's Helsinki
+    member.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _run()
+    local = tomorrow.start.astimezone(zoneinfo.ZoneInfo("Europe/Lisbon"))
+    assert written(local) in _reminders(member).get().text
+    assert written(local) in mailoutbox[0].body

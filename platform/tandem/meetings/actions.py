@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, richtext
@@ -873,7 +873,9 @@ def send_reminders(*, now=None, hours=24):
                 translation.override(rsvp.user.interface_language or settings.LANGUAGE_CODE),
                 timezone.override(recurrence.zone(rsvp.user.time_zone)),
             ):
-                when = timezone.localtime(happening.start).strftime("%Y-%m-%d %H:%M")
+                when = formats.date_format(
+                    timezone.localtime(happening.start), "SHORT_DATETIME_FORMAT"
+                )
                 text = _("Reminder: “%(title)s” on %(when)s.") % {
                     "title": rsvp.meeting.title,
                     "when": when,

@@ -77,7 +77,7 @@ def _label_cells(html):
                 row.append(span)
             elif section in {"tbody", "tfoot"} and "data-label" not in attrs:
                 label = " ".join(headers[column : column + span]).strip()
-                if label and span < len(headers):
+                if label and (span < len(headers) or len(headers) == 1):
                     escaped = label.replace('"', "&quot;")
                     text = f'<{name} data-label="{escaped}"{attrs}>'
             column += span
