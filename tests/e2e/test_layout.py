@@ -99,9 +99,9 @@ AUTO_BLOCKS = """
             "#meeting-title, .facts dd:has(bdi)",
         ),
         ("tutor", lambda d: f"/statements/{d['recognition']['statement']}/", ".rec-facts dd"),
-        ("coordinator", lambda d: "/sessions/to-approve/", "tbody td:has(bdi)"),
+        ("tutor", lambda d: "/sessions/", "tbody td:has(bdi)"),
     ],
-    ids=["meeting", "statement", "approval_queue"],
+    ids=["meeting", "statement", "session_list"],
 )
 def test_latin_names_in_arabic_pages_sit_at_the_right(
     who, path, selector, page_as, server_url, e2e_data
@@ -156,10 +156,10 @@ def test_notification_times_are_the_persons_zone_and_format(
     yusuf = page_as("yusuf", width=WIDE)
     yusuf.goto(f"{server_url}/spaces/{e2e_data['spaces']['group']}/chat/")
     yusuf.wait_for_selector('[data-live-status][data-state="live"]')
-    yusuf.fill("#post-form textarea", f"@olena a notice to read in {language}")
+    yusuf.fill("#post-form textarea", f"@hodan a notice to read in {language}")
     yusuf.locator("#post-form button[type=submit]").click()
     yusuf.locator(".chat-message[data-id]", has_text=f"read in {language}").wait_for()
-    page = page_as("olena", language=language, width=WIDE)
+    page = page_as("hodan", language=language, width=WIDE)
     page.goto(f"{server_url}/notifications/")
     times = page.locator("#notification-list time")
     assert times.count() >= 1

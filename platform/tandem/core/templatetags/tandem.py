@@ -28,6 +28,14 @@ def local_time(value, zone):
         return value
 
 
+@register.filter
+def datetime_attr(value):
+    """A ``<time datetime>`` value in the current zone: whole seconds, as HTML requires."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
 # The regions whose conventions Tandem's own formats follow, per language
 # (``tandem/formats/``): English in Europe is ``en-150``.
 INTL_REGIONS = {"en": "en-150"}
