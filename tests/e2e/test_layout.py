@@ -84,7 +84,7 @@ BLOCK_DIRECTIONS = """
 })
 """
 AUTO_BLOCKS = """
-() => [...document.querySelectorAll('[dir="auto"]')]
+() => [...document.querySelectorAll('[dir="auto"]:not(textarea, input)')]
   .filter(element => getComputedStyle(element).display !== "inline")
   .map(element => element.outerHTML.slice(0, 120))
 """
@@ -100,10 +100,12 @@ AUTO_BLOCKS = """
         ),
         ("tutor", lambda d: f"/statements/{d['recognition']['statement']}/", ".rec-facts dd"),
         ("tutor", lambda d: "/sessions/", "tbody td:has(bdi)"),
+        # Messages are not isolated in a <bdi>: each paragraph takes its direction from its text.
+        ("yusuf", lambda d: f"/spaces/{d['spaces']['group']}/chat/", ".chat-body p"),
     ],
-    ids=["meeting", "statement", "session_list"],
+    ids=["meeting", "statement", "session_list", "chat"],
 )
-def test_latin_names_in_arabic_pages_sit_at_the_right(
+def test_latin_text_in_arabic_pages_sits_at_the_right(
     who, path, selector, page_as, server_url, e2e_data
 ):
     page = page_as(who, language="ar", width=WIDE)
@@ -114,7 +116,8 @@ def test_latin_names_in_arabic_pages_sit_at_the_right(
     for block in blocks:
         assert block["direction"] == "rtl", block
         assert block["gapAtRight"] <= 2, f"text not at the right: {block}"
-    assert any(block["isolated"] for block in blocks), blocks
+    if "chat-body" not in selector:
+        assert any(block["isolated"] for block in blocks), blocks
 
 
 def _expected_clock(moment, language):
