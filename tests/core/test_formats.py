@@ -89,3 +89,10 @@ def test_labelled_table_escapes_quotes_in_headers():
         "<tbody><tr><td>1</td></tr></tbody></table>{% endlabelled_table %}"
     )
     assert '<td data-label="The &quot;rate&quot;">1</td>' in template.render(Context())
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+def test_arabic_and_persian_weeks_start_on_monday_with_their_own_formats(language):
+    with translation.override(language):
+        assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
+        assert formats.get_format("DATE_FORMAT") == {"ar": "j F، Y", "fa": "j F Y"}[language]
