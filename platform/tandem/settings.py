@@ -233,6 +233,8 @@ LOCALE_PATHS = [Path(env("LOCALE_DIR", str(BASE_DIR / "locale")))]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Tandem's own English (European: day first, 24-hour clock, Monday) and Somali formats.
+FORMAT_MODULE_PATH = ["tandem.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

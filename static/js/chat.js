@@ -18,9 +18,10 @@ function start() {
   const moderate = root.dataset.moderate === "1";
   const mayPost = root.dataset.mayPost === "1";
   const timeZone = root.dataset.timeZone || undefined;
-  const lang = document.documentElement.lang || undefined;
+  // The server's formats as an Intl locale (region, clock, digits): live times read as reloaded ones.
+  const lang = document.documentElement.dataset.locale || document.documentElement.lang || undefined;
   const timeFormat = new Intl.DateTimeFormat(lang, { timeZone, hour: "numeric", minute: "2-digit" });
-  const dayFormat = new Intl.DateTimeFormat(lang, { timeZone, dateStyle: "medium" });
+  const dayFormat = new Intl.DateTimeFormat(lang, { timeZone, day: "numeric", month: "long", year: "numeric" });
   const dayKey = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
   const outbox = new Map(); // client_id -> { frame, element }
   let readTimer = null;
@@ -104,7 +105,6 @@ function start() {
       const body = document.createElement("div");
       body.className = "chat-body";
       body.lang = data.lang || "";
-      body.dir = "auto";
       // Rendered once on the server through the one rich-text path and sanitised there.
       body.innerHTML = data.html;
       li.append(body);
@@ -290,7 +290,6 @@ function start() {
       meta.append(time);
       const text = document.createElement("div");
       text.className = "chat-body";
-      text.dir = "auto";
       text.textContent = body;
       element.append(meta, text);
       log.querySelector(".chat-empty")?.remove();

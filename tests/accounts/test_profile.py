@@ -131,14 +131,14 @@ def test_interface_language_follows_the_persons_choice(world, client_for):
     client = client_for("member")
     client.post(reverse("accounts:profile"), profile_data(interface_language="ar"))
     response = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="fi")
-    assert '<html lang="ar" dir="rtl">' in response.content.decode()
+    assert '<html lang="ar" dir="rtl" ' in response.content.decode()
 
 
 def test_without_a_choice_the_browsers_language_is_used(world, client_for):
     client = client_for("member")
     client.post(reverse("accounts:profile"), profile_data(interface_language=""))
     response = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="fa")
-    assert '<html lang="fa" dir="rtl">' in response.content.decode()
+    assert '<html lang="fa" dir="rtl" ' in response.content.decode()
 
 
 def test_language_switcher_remembers_the_choice_on_the_profile(world, client_for):

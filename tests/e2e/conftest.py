@@ -22,6 +22,11 @@ Fixtures:
 - ``server_errors``: used by ``page_as``; a 5xx answer to any request of
   its pages fails the test and shows the server's log of that test.
 - ``no_horizontal_scroll(page)``: fails when the page is wider than its viewport.
+- ``no_broken_words(page)``: fails when a word, number or date in a table cell,
+  a badge or the header is split across two lines.
+
+With ``TANDEM_HTML_CHECK_DIR`` set, every HTML page the tests' browsers load is
+saved there as the server sent it, for the Nu HTML Checker (``.ci/run``).
 
 The tests are sync: Playwright's sync API cannot run inside a running asyncio
 loop, and none of these fixtures starts one. While Playwright's sync API runs,
@@ -36,6 +41,7 @@ with a clear message, unless ``TANDEM_REQUIRE_BROWSER=1`` (CI): then they fail.
 """
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -382,13 +388,17 @@ def server_errors(tandem_server):
 def page_as(browser, server_url, _signed_in_states, server_errors):
     """``page_as(username, language="en", width=None)``: a fresh page, signed in."""
     contexts = []
+    documents = []
+
+    def keep(response):
+        documents.append(response)
 
     def watch(response):
         if response.status >= 500:
             server_errors.append(f"{response.status} {response.request.method} {response.url}")
 
-    def make(username, language="en", width=None, height=800):
-        options = {"locale": language}
+    def make(username, language="en", width=None, height=800, javascript=True):
+        options = {"locale": language, "java_script_enabled": javascript}
         if width:
             options["viewport"] = {"width": width, "height": height}
         if username is not None and username in _signed_in_states:
@@ -396,6 +406,8 @@ def page_as(browser, server_url, _signed_in_states, server_errors):
         context = browser.new_context(**options)
         context.set_default_timeout(15000)
         context.on("response", watch)
+        if HTML_CHECK_DIR:
+            context.on("response", keep)
         contexts.append(context)
         page = context.new_page()
         if username is not None and username not in _signed_in_states:
@@ -406,9 +418,35 @@ def page_as(browser, server_url, _signed_in_states, server_errors):
         return page
 
     yield make
+    save_html(documents)
     for context in contexts:
         with contextlib.suppress(Exception):
             context.close()
+
+
+HTML_CHECK_DIR = os.environ.get("TANDEM_HTML_CHECK_DIR", "").strip()
+
+
+def save_html(responses):
+    """Save each HTML page as the server sent it, once per distinct content."""
+    if not HTML_CHECK_DIR:
+        return
+    folder = Path(HTML_CHECK_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    for response in responses:
+        if response.request.resource_type != "document" or response.status != 200:
+            continue
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            continue
+        body = None
+        with contextlib.suppress(Exception):  # a page closed before its body was read
+            body = response.body()
+        if body is None:
+            continue
+        path = urllib.parse.urlsplit(response.url).path.strip("/") or "dashboard"
+        slug = "".join(c if c.isalnum() else "-" for c in path)[:80]
+        digest = hashlib.sha256(body).hexdigest()[:12]
+        (folder / f"{slug}-{digest}.html").write_bytes(body)
 
 
 def format_violations(violations):
@@ -477,6 +515,70 @@ def no_horizontal_scroll():
             pytest.fail(
                 f"{page.url} scrolls sideways: {widths['scroll']}px wide in a "
                 f"{widths['client']}px viewport; too wide: {wide}",
+                pytrace=False,
+            )
+
+    return check
+
+
+# For each text node of the checked elements, each word's line boxes: a word whose
+# boxes lie on two lines was split (``overflow-wrap``, a too narrow column).
+BROKEN_WORDS = """
+(selector) => {
+  const broken = [];
+  for (const element of document.querySelectorAll(selector)) {
+    if (!element.getClientRects().length) continue;
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      // A line may end after a hyphen between letters ("job-/seekers"), not inside a number.
+      const words = [];
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        let start = match.index;
+        for (const part of match[0].split(/(?<=\\p{L}-)(?=\\p{L})/u)) {
+          words.push([start, part]);
+          start += part.length;
+        }
+      }
+      for (const [start, word] of words) {
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + word.length);
+        const boxes = [...range.getClientRects()].filter(box => box.width > 0 && box.height > 0);
+        if (boxes.length < 2) continue;
+        const first = boxes[0];
+        if (boxes.some(box => box.top >= first.bottom - 1 || box.bottom <= first.top + 1)) {
+          const lines = boxes.map(box => Math.round(box.top));
+          const name = element.className ? `.${element.className}` : "";
+          const where = element.tagName.toLowerCase() + name;
+          broken.push(`${where}: "${word}" on lines at ${[...new Set(lines)].join(", ")} px`);
+        }
+      }
+    }
+  }
+  return broken;
+}
+"""
+WORD_CHECKED = (
+    "td, th, .badge, .rec-state, .site-header a, .site-header label,"
+    " .site-header button, .site-header summary, time"
+)
+
+
+@pytest.fixture
+def no_broken_words():
+    """``no_broken_words(page)``: fail when a word, number or date is split across lines.
+
+    Checks table cells, badges, times and the header's controls, the places where
+    a squeezed column or a narrow phone used to cut "91.25" into "91.2 / 5".
+    """
+
+    def check(page, selector=WORD_CHECKED):
+        broken = page.evaluate(BROKEN_WORDS, selector)
+        if broken:
+            width = page.viewport_size["width"] if page.viewport_size else "?"
+            pytest.fail(
+                f"{page.url} at {width}px splits {len(broken)} word(s):\n  "
+                + "\n  ".join(broken[:20]),
                 pytrace=False,
             )
 

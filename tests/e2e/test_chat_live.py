@@ -224,12 +224,15 @@ def test_chat_page_passes_axe(language, page_as, server_url, e2e_data, axe_check
 
 @pytest.mark.parametrize("width", [WIDE, PHONE])
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_chat_screenshots(language, width, page_as, server_url, e2e_data, no_horizontal_scroll):
+def test_chat_screenshots(
+    language, width, page_as, server_url, e2e_data, no_horizontal_scroll, no_broken_words
+):
     """Screenshots for people to look at (saved in screenshots/, not tracked)."""
     page = page_as("yusuf", language=language, width=width, height=900)
     open_chat(page, chat_url(server_url, e2e_data))
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     no_horizontal_scroll(page)
+    no_broken_words(page)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"chat-{language}-{width}.png"), full_page=True)
 

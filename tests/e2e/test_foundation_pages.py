@@ -1,5 +1,6 @@
 """Every foundation page that opens by GET: no axe violations, in English and
-Arabic, and no sideways scrolling on a 360 px wide phone."""
+Arabic, no sideways scrolling on a 360 px wide phone, and no word split across
+lines, wide or on the phone."""
 
 import pytest
 
@@ -37,7 +38,7 @@ PAGES = _pages()
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_passes_axe_wide_and_fits_a_phone(
-    name, language, page_as, server_url, e2e_data, axe_check, no_horizontal_scroll
+    name, language, page_as, server_url, e2e_data, axe_check, no_horizontal_scroll, no_broken_words
 ):
     who, path = PAGES[name]
     page = page_as(who, language=language, width=1280)
@@ -46,7 +47,9 @@ def test_page_passes_axe_wide_and_fits_a_phone(
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     axe_check(page)
+    no_broken_words(page)
     # The same page on a small phone: nothing scrolls sideways, still no violations.
     page.set_viewport_size({"width": PHONE, "height": 740})
     no_horizontal_scroll(page)
+    no_broken_words(page)
     axe_check(page)

@@ -31,6 +31,31 @@ def test_axe_check_fails_on_a_violation(page_as, server_url, axe_check):
         axe_check(page)
 
 
+def test_no_broken_words_fails_on_a_number_split_across_lines(page_as, server_url, no_broken_words):
+    page = page_as(None, width=360)
+    page.goto(f"{server_url}/accounts/login/")
+    no_broken_words(page)
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<p><span class="badge" style="display: inline-block; inline-size: 3ch;'
+        " white-space: normal; overflow-wrap: anywhere\">1234567.89</span></p>')"
+    )
+    with pytest.raises(pytest.fail.Exception, match=r"1234567\.89"):
+        no_broken_words(page)
+
+
+def test_no_broken_words_lets_a_line_end_after_a_hyphen(page_as, server_url, no_broken_words):
+    page = page_as(None, width=360)
+    page.goto(f"{server_url}/accounts/login/")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<p><span class="badge" style="display: inline-block; inline-size: 10ch; padding: 0;'
+        " white-space: normal\">migrant-job-seekers</span></p>')"
+    )
+    assert page.locator(".badge").bounding_box()["height"] > 40  # on two lines
+    no_broken_words(page)
+
+
 def test_no_horizontal_scroll_fails_on_a_too_wide_element(
     page_as, server_url, no_horizontal_scroll
 ):

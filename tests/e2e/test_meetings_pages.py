@@ -53,7 +53,7 @@ PAGES = _pages()
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_meeting_page_passes_axe_wide_and_fits_a_phone(
-    name, language, page_as, server_url, e2e_data, axe_check, no_horizontal_scroll
+    name, language, page_as, server_url, e2e_data, axe_check, no_horizontal_scroll, no_broken_words
 ):
     who, path = PAGES[name]
     page = page_as(who, language=language, width=WIDE)
@@ -61,9 +61,11 @@ def test_meeting_page_passes_axe_wide_and_fits_a_phone(
     assert response.status == 200, f"{path(e2e_data)} answered {response.status}"
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     axe_check(page)
+    no_broken_words(page)
     # The same page on a small phone (the calendar turns into the agenda list).
     page.set_viewport_size({"width": PHONE, "height": 740})
     no_horizontal_scroll(page)
+    no_broken_words(page)
     axe_check(page)
 
 

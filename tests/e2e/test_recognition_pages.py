@@ -44,7 +44,7 @@ PAGES = _pages()
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_recognition_page_has_no_accessibility_violations(
-    name, language, page_as, server_url, e2e_data, axe_check
+    name, language, page_as, server_url, e2e_data, axe_check, no_broken_words
 ):
     who, path = PAGES[name]
     page = page_as(who, language=language, width=WIDE)
@@ -52,18 +52,23 @@ def test_recognition_page_has_no_accessibility_violations(
     assert response.status == 200, f"{path(e2e_data)} answered {response.status}"
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     axe_check(page)
+    no_broken_words(page)
+    # On a phone the tables turn into cards; still no word, number or date split.
+    page.set_viewport_size({"width": PHONE, "height": 740})
+    no_broken_words(page)
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("name", ["my_sessions", "log_new", "to_approve", "overview", "statement"])
 def test_recognition_page_fits_a_phone(
-    name, language, page_as, server_url, e2e_data, no_horizontal_scroll, axe_check
+    name, language, page_as, server_url, e2e_data, no_horizontal_scroll, axe_check, no_broken_words
 ):
     who, path = PAGES[name]
     page = page_as(who, language=language, width=PHONE)
     response = page.goto(server_url + path(e2e_data))
     assert response.status == 200
     no_horizontal_scroll(page)
+    no_broken_words(page)
     axe_check(page)
 
 
@@ -97,6 +102,20 @@ def test_pay_pages_on_a_phone_fit_and_are_captured(
     assert coordinator.locator(".rec-batch-total").count() == 1
     no_horizontal_scroll(coordinator)
     coordinator.screenshot(path=str(folder / f"review-{language}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [WIDE, PHONE])
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_approval_review_keeps_words_whole(
+    language, width, page_as, server_url, e2e_data, no_broken_words
+):
+    page = page_as("coordinator", language=language, width=width)
+    page.goto(f"{server_url}/sessions/to-approve/")
+    page.locator("input[name=log]").first.check()
+    page.locator("form[action$='/review/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("main table").count() >= 1
+    no_broken_words(page)
 
 
 def test_coordinator_approves_through_one_confirmation(page_as, server_url, e2e_data, axe_check):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import zoneinfo
 from smtplib import SMTPRecipientsRefused
 
 import pytest
@@ -138,3 +139,24 @@ def test_a_failing_recipient_stops_nobody_and_gets_the_mail_next_run(
 def test_meeting_titles_and_places_are_kept_on_one_line(world, schedule):
     meeting = schedule(title="Kallio\r\nsession", address="Kallio library\n2nd floor")
     assert (meeting.title, meeting.address) == ("Kallio session", "Kallio library 2nd floor")
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", lambda t: f"{t:%d/%m/%Y %H:%M}"),
+        ("fi", lambda t: f"{t.day}.{t.month}.{t.year} {t.hour}.{t:%M}"),
+    ],
+)
+def test_reminder_gives_the_time_in_the_persons_zone_and_formats(
+    language, written, world, tomorrow, mailoutbox, django_capture_on_commit_callbacks
+):
+    member = world.people["member"]
+    member.interface_language = language
+    member.time_zone = "Europe/Lisbon"  # two hours behind the meeting's Helsinki
+    member.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _run()
+    local = tomorrow.start.astimezone(zoneinfo.ZoneInfo("Europe/Lisbon"))
+    assert written(local) in _reminders(member).get().text
+    assert written(local) in mailoutbox[0].body

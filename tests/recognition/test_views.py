@@ -503,7 +503,8 @@ def test_statements_show_the_paid_preparation_apart(rec, world, client_for):
     page = body(
         client_for("coordinator").get(reverse("recognition:statement_detail", args=[statement.pk]))
     )
-    assert '<th scope="col">Preparation</th>' in page and "<td>0.50</td>" in page
+    assert '<th scope="col">Preparation</th>' in page
+    assert '<td data-label="Preparation">0.50</td>' in page
     raw = client_for("tutor").get(reverse("recognition:statement_csv", args=[statement.pk]))
     rows = list(csv.DictReader(io.StringIO(raw.content.decode("utf-8-sig"))))
     mine = next(row for row in rows if row["session_log_id"] == str(log.pk))

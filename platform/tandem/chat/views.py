@@ -58,7 +58,7 @@ def _lay_out(rows, space):
     for m in rows:
         local = timezone.localtime(m.created)
         m.local_day = local.date()
-        m.local_iso = local.isoformat()
+        m.local_iso = local.isoformat(timespec="seconds")  # HTML allows up to milliseconds
         m.clock = formats.time_format(local, "TIME_FORMAT")
         m.links = {
             "edit": edit(m.pk),

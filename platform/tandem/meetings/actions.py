@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from tandem.core import audit, mail, richtext
@@ -741,7 +741,7 @@ def _reminder_text(meeting, happening, person):
         translation.override(person.interface_language or settings.LANGUAGE_CODE),
         timezone.override(recurrence.zone(person.time_zone)),
     ):
-        when = timezone.localtime(happening.start).strftime("%Y-%m-%d %H:%M")
+        when = formats.date_format(timezone.localtime(happening.start), "SHORT_DATETIME_FORMAT")
         return _("Reminder: “%(title)s” on %(when)s.") % {"title": meeting.title, "when": when}
 
 
