@@ -64,6 +64,7 @@ LABELLED = Template(
     "</tr></thead><tbody>"
     '<tr><td><input type="checkbox"></td><td class="when">01/12/2026</td><td>2.00</td></tr>'
     '<tr><td colspan="3">No lines.</td></tr>'
+    '<tr><td colspan="2">Carried over</td><td>1.00</td></tr>'
     '</tbody><tfoot><tr><th scope="row" colspan="2">Total</th><td>2.00</td></tr></tfoot>'
     "</table>{% endlabelled_table %}"
 )
@@ -80,7 +81,12 @@ def test_labelled_table_names_each_cell_after_its_column():
 def test_labelled_table_leaves_full_width_cells_unlabelled_and_spans_columns():
     html = LABELLED.render(Context())
     assert '<td colspan="3">No lines.</td>' in html
-    assert '<th data-label="Choose Date &amp; time" scope="row" colspan="2">Total</th>' in html
+    assert '<td data-label="Choose Date &amp; time" colspan="2">Carried over</td>' in html
+
+
+def test_labelled_table_leaves_a_totals_heading_to_name_itself():
+    html = LABELLED.render(Context())
+    assert '<th scope="row" colspan="2">Total</th>' in html
 
 
 def test_labelled_table_escapes_quotes_in_headers():

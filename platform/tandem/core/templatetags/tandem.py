@@ -98,7 +98,8 @@ def _label_cells(html):
 
     Phones show each row as a card of "label: value" lines (``table.stacked`` in
     tandem.css); the header row is then hidden, so each cell names its column.
-    A cell that spans every column (an empty list's row) gets no label.
+    A cell that spans every column (an empty list's row) and a totals row's heading
+    get no label.
     """
     headers, out, pos = [], [], 0
     section, row, column, header_text = None, [], 0, None
@@ -118,6 +119,8 @@ def _label_cells(html):
             if section == "thead":
                 header_text = []
                 row.append(span)
+            elif section == "tfoot" and name == "th":
+                pass  # a totals row's own heading ("Total") names itself
             elif section in {"tbody", "tfoot"} and "data-label" not in attrs:
                 label = " ".join(headers[column : column + span]).strip()
                 if label and (span < len(headers) or len(headers) == 1):
