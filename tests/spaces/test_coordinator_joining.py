@@ -244,3 +244,49 @@ async def test_the_socket_does_not_replay_the_history_before_joining(world):
     assert "CANARYEDIT" in str(frames)
     assert not [f for f in frames if f.get("event") == "closed"]
     await socket.close()
+
+
+def _reply_to_the_old_message(world):
+    old = world.objects["message_group_a"]
+    conversation = world.objects["conversation_group_a"]
+    accept_rules(world.people["member"], conversation.space)
+    conversation.refresh_from_db()
+    return chat_actions.post_message(
+        actor=world.people["member"],
+        conversation=conversation,
+        body="answering that old one",
+        client_id="quote-1",
+        reply_to=old.pk,
+    )
+
+
+def test_a_reply_does_not_quote_the_history_before_joining_on_the_page(world):
+    old = world.objects["message_group_a"]
+    _approved_coordinator(world)
+    _reply_to_the_old_message(world)
+    page = _client(world.people["coordinator"]).get(_chat_url(world)).content.decode()
+    assert "answering that old one" in page
+    assert old.body not in page
+    member_page = _client(world.people["counsellor"]).get(_chat_url(world)).content.decode()
+    assert old.body in member_page  # the group still sees the quote
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_reply_does_not_quote_the_history_before_joining_on_the_socket(world):
+    old = world.objects["message_group_a"]
+    conversation = world.objects["conversation_group_a"]
+    await database_sync_to_async(_approved_coordinator)(world)
+    socket = await open_socket(world.people["coordinator"])
+    reply = await socket.request({"type": "subscribe", "topic": conversation.topic})
+    assert reply["type"] == "subscribed"
+    await database_sync_to_async(_reply_to_the_old_message)(world)
+    live = await socket.drain(wait=0.5)
+    assert any(f.get("type") == "event" and f.get("event") != "closed" for f in live)
+    assert old.body not in str(live)
+    await socket.close()
+    again = await open_socket(world.people["coordinator"])
+    await again.request({"type": "subscribe", "topic": conversation.topic, "after": 0})
+    backlog = await again.drain()
+    assert "answering that old one" in str(backlog)
+    assert old.body not in str(backlog)
+    await again.close()

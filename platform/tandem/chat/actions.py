@@ -172,8 +172,17 @@ def _advance(conversation_id):
 def _broadcast(conversation_id, seq, kind, message):
     data = queries.message_data(message)
     name = queries.event_name(kind)
+    # Readers whose history starts after the quoted message get the event without its quote.
+    parent = message.reply_to if message.reply_to_id else None
+    unquoted = (
+        (parent.seq, queries.message_data(message, floor=parent.seq + 1))
+        if parent is not None
+        else None
+    )
     transaction.on_commit(
-        lambda: publish.topic_event(f"chat.{conversation_id}", seq, name, data, origin=message.seq)
+        lambda: publish.topic_event(
+            f"chat.{conversation_id}", seq, name, data, origin=message.seq, unquoted=unquoted
+        )
     )
     # Every other member's unread count may have changed, in pages not following this topic.
     transaction.on_commit(lambda: _unread_changed(conversation_id, message.author_id))

@@ -120,11 +120,15 @@ def author_data(user, role=None):
     return {"id": user.pk, "name": user.name, "role": role or ""}
 
 
-def message_data(message):
-    """The message as every client sees it (the same for every reader, so built once)."""
+def message_data(message, floor=0):
+    """The message as every client sees it (the same for every reader, so built once).
+
+    ``floor``: for a reader whose history starts there, a reply to a message from
+    before it carries no quote of that message.
+    """
     visible = message.is_visible
     reply = None
-    if message.reply_to_id and message.reply_to is not None:
+    if message.reply_to_id and message.reply_to is not None and message.reply_to.seq >= floor:
         parent = message.reply_to
         reply = {
             "id": parent.pk,
@@ -172,7 +176,7 @@ def events_after(conversation_id, after, limit, floor=0):
     return [
         (
             row.seq,
-            frames.event(topic, row.seq, event_name(row.kind), message_data(row.message))
+            frames.event(topic, row.seq, event_name(row.kind), message_data(row.message, floor))
             if row.message.seq >= floor
             else frames.closed(topic, row.seq),
         )

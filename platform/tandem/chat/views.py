@@ -176,6 +176,7 @@ def conversation_detail(request, space_id, conversation_id):
             "coordinators": coordinators_among_members(space),
             "mention_people": _mention_people(space, user) if may_post else [],
             "history_closed": bool(floor),
+            "history_floor": floor,
         },
     )
 

@@ -665,8 +665,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 if topic not in self.grants or seq <= self.positions.get(topic, 0):
                     return
         origin = message.get("origin")
+        quoted = message.get("quoted")
         if grant.floor and origin is not None and origin < grant.floor:
             await self.send(text_data=frames.closed(topic, seq))
+        elif grant.floor and quoted is not None and quoted < grant.floor:
+            await self.send(text_data=message["unquoted_frame"])
         else:
             await self.send(text_data=message["frame"])
         self.positions[topic] = seq

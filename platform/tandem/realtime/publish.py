@@ -98,12 +98,15 @@ def access_changed(user_id, space_id=None):
     send_to_user(user_id, {"type": "access.changed", "space": space_id})
 
 
-def topic_event(topic, seq, name, data, origin=None):
+def topic_event(topic, seq, name, data, origin=None, unquoted=None):
     """Broadcast a stored event at position ``seq`` of ``topic`` to its subscribers.
 
     The frame is serialised once here; consumers pass the text on unchanged
     (but to a subscriber whose grant starts after ``origin``, the position the
-    event's item began at, who gets a bare "closed" frame instead).
+    event's item began at, who gets a bare "closed" frame instead; and
+    ``unquoted``, ``(position, data)``: to a subscriber whose grant starts after
+    that position, the item quotes something they may not see, so they get
+    ``data`` instead).
     The channel layer may drop it (at most once): subscribers fill gaps from
     the database, so a failure here is logged, never raised into the caller.
     """
@@ -115,6 +118,9 @@ def topic_event(topic, seq, name, data, origin=None):
     }
     if origin is not None:
         event["origin"] = origin
+    if unquoted is not None:
+        event["quoted"] = unquoted[0]
+        event["unquoted_frame"] = frames.event(topic, seq, name, unquoted[1])
     try:
         send_to_topic(topic, event)
     except Exception:
