@@ -290,3 +290,19 @@ async def test_a_reply_does_not_quote_the_history_before_joining_on_the_socket(w
     assert "answering that old one" in str(backlog)
     assert old.body not in str(backlog)
     await again.close()
+
+
+def test_a_coordinator_made_co_lead_sees_no_reports_from_before_joining(world):
+    old = world.objects["message_group_a"]
+    space = old.conversation.space
+    chat_actions.report_message(actor=world.people["tutor"], message=old, reason="rude")
+    actions.add_member(
+        actor=world.people["counsellor"],
+        space=space,
+        user=world.people["coordinator"],
+        role="tutor",
+    )
+    url = reverse("chat:reports", args=[space.pk])
+    page = _client(world.people["coordinator"]).get(url).content.decode()
+    assert old.body not in page and "rude" not in page
+    assert old.body in _client(world.people["counsellor"]).get(url).content.decode()

@@ -274,12 +274,14 @@ def unread_counts(user):
     return found
 
 
-def open_reports(space):
-    return (
-        Report.objects.filter(message__conversation__space=space, outcome=Report.Outcome.OPEN)
-        .select_related("message", "message__author", "message__conversation", "reporter")
-        .order_by("-created", "-pk")
-    )
+def open_reports(space, membership=None):
+    """Open reports of the space; none of messages from before the reader's history starts."""
+    rows = Report.objects.filter(message__conversation__space=space, outcome=Report.Outcome.OPEN)
+    if membership is not None and membership.history_from is not None:
+        rows = rows.filter(message__created__gte=membership.history_from)
+    return rows.select_related(
+        "message", "message__author", "message__conversation", "reporter"
+    ).order_by("-created", "-pk")
 
 
 def get_report(space, report_id):

@@ -264,9 +264,8 @@ def message_hide(request, space_id, message_id):
 @login_required
 def report_list(request, space_id):
     space = access_space(request.user, space_id, Perm.MODERATE)
-    page = Paginator(queries.open_reports(space), settings.TANDEM["PAGE_SIZE"]).get_page(
-        request.GET.get("page")
-    )
+    reports = queries.open_reports(space, membership_in(request.user, space))
+    page = Paginator(reports, settings.TANDEM["PAGE_SIZE"]).get_page(request.GET.get("page"))
     return render(request, "chat/report_list.html", {"space": space, "page": page})
 
 
