@@ -83,10 +83,6 @@ def mark_read(*, actor, ids=None):
     return marked
 
 
-def unread_count(user):
-    return Notification.objects.filter(user=user, read__isnull=True).count()
-
-
 def unread_for_badge(user):
     """``(count, more)`` of unread notifications; one query that stops counting past the cap."""
     cap = hooks.BADGE_MAX

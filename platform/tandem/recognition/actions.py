@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Organisation, OrganisationRole
+from tandem.core import mail
 from tandem.core.notifications import in_own_language, notify
 from tandem.spaces.models import Membership, Role
 
@@ -874,7 +874,7 @@ def _publish_head(organisation, period, actor, row):
         ),
     )
     for person in people:
-        send_mail(subjects[person.pk], bodies[person.pk], None, [person.email], fail_silently=True)
+        mail.send(subject=subjects[person.pk], body=bodies[person.pk], to=person.email)
 
 
 def mark_statement_paid(*, actor, statement):

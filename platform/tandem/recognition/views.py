@@ -239,7 +239,9 @@ def log_adjust(request, log_id):
         try:
             effect = actions.preview_adjustment(**values, reverses=data["reverses"])
             if request.POST.get("confirm") == "yes":
-                if effect["needs_second"]:
+                # A reversal is never a request: it must stay linked to what it reverses,
+                # so one beyond the share is refused by add_adjustment, with its reason.
+                if effect["needs_second"] and not data["reverses"]:
                     actions.request_adjustment(**values)
                     messages.success(
                         request,
